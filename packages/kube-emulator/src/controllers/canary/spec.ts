@@ -1,0 +1,106 @@
+import type { KubeObject } from '../../store/types';
+import { parseDurationMs } from '../util';
+
+/** Label on CanaryEvents naming their CanaryDelivery (the product document's selector). @public */
+export const LABEL_MSNAME = 'asm.cpaas.io/msname';
+/** Label that, set on the newest CanaryEvent, rolls back (`rollback`) or promotes (`promote`) the run. @public */
+export const LABEL_ACTION = 'action';
+/** CanaryDelivery annotation: after this idle time (e.g. `2m`) the emulator releases a new image by itself (demo only). @public */
+export const ANNOTATION_AUTO_RELEASE = 'kube-emulator.io/auto-release-after';
+/** The Backstage Kubernetes plugin's workload label, copied onto every object the controller creates. @public */
+export const LABEL_BACKSTAGE_ID = 'backstage.io/kubernetes-id';
+
+/** A CanaryDelivery's spec with Flagger's defaults applied. @public */
+export interface CanarySpec {
+  targetName: string;
+  primaryName: string;
+  serviceName: string;
+  canaryServiceName: string;
+  primaryServiceName: string;
+  hosts: string[];
+  gateways: string[];
+  intervalMs: number;
+  interval: string;
+  /** Weights the analysis walks through, e.g. [5, 10, ..., 50]; empty in iterations (blue/green) mode. */
+  steps: number[];
+  maxWeight: number;
+  stepWeight: number;
+  iterations: number;
+  threshold: number;
+  minSuccessRate: number;
+  maxResponseTime: number;
+  promoteControl: string;
+  tcp: boolean;
+  port?: number;
+  portName?: string;
+  targetPort?: number | string;
+}
+
+/** Reads a CanaryDelivery (asm.alauda.io/v1alpha1) spec. @public */
+export function parseCanarySpec(cd: KubeObject): CanarySpec {
+  const spec = cd.spec ?? {};
+  const analysis = spec.analysis ?? {};
+  const targetName = String(spec.targetRef?.name ?? cd.metadata.name);
+  const serviceName = String(spec.service?.name ?? targetName);
+  const intervalMs = Math.max(1000, parseDurationMs(analysis.interval, 60_000));
+  const iterations = Number(analysis.iterations ?? 0);
+  let stepWeight = Number(analysis.stepWeight ?? 0);
+  let maxWeight = Number(analysis.maxWeight ?? (stepWeight ? 100 : 0));
+  let steps: number[] = [];
+  if (Array.isArray(analysis.stepWeights) && analysis.stepWeights.length) {
+    steps = analysis.stepWeights
+      .map(Number)
+      .filter((w: number) => w > 0 && w <= 100);
+    maxWeight = steps[steps.length - 1];
+    stepWeight = steps[0];
+  } else if (stepWeight > 0) {
+    maxWeight = Math.min(100, maxWeight || 100);
+    for (let w = stepWeight; w < maxWeight; w += stepWeight) steps.push(w);
+    steps.push(maxWeight);
+  } else if (!iterations) {
+    // Neither weights nor iterations: behave as Flagger's default canary (stepWeight 10, maxWeight 50).
+    stepWeight = 10;
+    maxWeight = 50;
+    steps = [10, 20, 30, 40, 50];
+  }
+  return {
+    targetName,
+    primaryName: `${targetName}-primary`,
+    serviceName,
+    canaryServiceName: `${serviceName}-canary`,
+    primaryServiceName: `${serviceName}-primary`,
+    hosts: (spec.service?.hosts ?? []).map(String),
+    gateways: (spec.service?.gateways ?? ['mesh']).map(String),
+    intervalMs,
+    interval: String(analysis.interval ?? '1m'),
+    steps,
+    maxWeight,
+    stepWeight,
+    iterations: steps.length ? 0 : iterations,
+    threshold: Math.max(1, Number(analysis.threshold ?? 5)),
+    minSuccessRate: Number(spec.minSuccessRate ?? 99),
+    maxResponseTime: Number(spec.maxResponseTime ?? 500),
+    promoteControl: String(spec.promoteControl ?? 'system'),
+    tcp: spec.service?.tcp === true || spec.service?.appProtocol === 'tcp',
+    port:
+      spec.service?.port !== undefined ? Number(spec.service.port) : undefined,
+    portName: spec.service?.portName,
+    targetPort: spec.service?.targetPort,
+  };
+}
+
+/** The label Flagger rewrites for the primary (`app`, `name` or `app.kubernetes.io/name`) and its value. @public */
+export function selectorLabel(target: KubeObject): {
+  key: string;
+  value: string;
+} {
+  const labels: Record<string, string> =
+    target.spec?.selector?.matchLabels ?? {};
+  for (const key of ['app', 'name', 'app.kubernetes.io/name'])
+    if (labels[key]) return { key, value: labels[key] };
+  const [key, value] = Object.entries(labels)[0] ?? [
+    'app',
+    target.metadata.name,
+  ];
+  return { key, value };
+}

@@ -1,0 +1,264 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type Walkthrough, eventually, startWalkthrough } from './harness';
+
+// Chapter 4: Flagger through Alauda's CanaryDelivery. 120x: the document's 2m analysis interval takes one real second.
+describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', () => {
+  let w: Walkthrough;
+  before(async () => {
+    w = await startWalkthrough('ch4', 120);
+  });
+  after(async () => w?.stop());
+
+  const vsWeights = () =>
+    w.ok(
+      `kubectl get vs canary-demo -n flagger-demo -o jsonpath='{range .spec.http[0].route[*]}{.destination.host}={.weight} {end}'`,
+    );
+  const phase = (name: string) =>
+    w.ok(
+      `kubectl get canarydelivery ${name} -n flagger-demo -o jsonpath='{.status.phase}'`,
+    );
+  const newestEvent = () =>
+    w.ok(`kubectl get canaryevents.asm.alauda.io -n flagger-demo \\
+  -l asm.cpaas.io/msname=canary-demo \\
+  --sort-by='{.metadata.creationTimestamp}' \\
+  -o name | tail -n 1`);
+
+  it('creates the primary Deployment, the -canary/-primary Services and the VirtualService', async () => {
+    await w.ok('kubectl apply -f prerequisites.yaml');
+    await w.ok('kubectl apply -f canary-demo.yaml');
+    await w.ok(
+      'kubectl rollout status deployment/canary-demo -n flagger-demo --timeout=60s',
+      70_000,
+    );
+    assert.match(
+      await w.ok('kubectl apply -f canary-delivery.yaml'),
+      /canarydelivery.asm.alauda.io\/canary-demo created/,
+    );
+    await eventually(
+      'Initialized',
+      () => phase('canary-demo'),
+      p => p === 'Initialized',
+    );
+
+    const deployments = await eventually(
+      'primary 2/2 and canary 0/0',
+      () => w.ok('kubectl get deployments.apps -n flagger-demo'),
+      out =>
+        /canary-demo-primary\s+2\/2\s+2\s+2\s/.test(out) &&
+        /canary-demo\s+0\/0\s+0\s+0\s/.test(out),
+    );
+    assert.match(deployments, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE/);
+    const services = await w.ok('kubectl get svc -n flagger-demo');
+    for (const svc of [
+      'canary-demo',
+      'canary-demo-canary',
+      'canary-demo-primary',
+    ])
+      assert.match(
+        services,
+        new RegExp(`^${svc}\\s+ClusterIP\\s+10\\.96\\.`, 'm'),
+      );
+    const endpoints = await eventually(
+      'primary endpoints',
+      () => w.ok('kubectl get ep -n flagger-demo'),
+      out =>
+        /^canary-demo-primary\s+10\.244\./m.test(out) &&
+        /^canary-demo\s+10\.244\./m.test(out),
+    );
+    assert.match(endpoints, /^canary-demo-canary\s+<none>/m);
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    assert.match(
+      await w.ok(
+        `kubectl get vs canary-demo -n flagger-demo -o jsonpath='{.spec.gateways}'`,
+      ),
+      /flagger-demo\/istio-rollout-gateway/,
+    );
+  });
+
+  it('starts a run after `kubectl set image`, moves the weights, and rolls back by labelling the newest CanaryEvent', async () => {
+    const watch = w.background(
+      'kubectl get vs canary-demo -n flagger-demo -o yaml --watch',
+    );
+    await new Promise(resolve => setTimeout(resolve, 500));
+    assert.match(
+      await w.ok(
+        'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:red -n flagger-demo',
+      ),
+      /deployment.apps\/canary-demo image updated/,
+    );
+    await eventually(
+      'canary weight 10',
+      vsWeights,
+      out => out === 'canary-demo-primary=90 canary-demo-canary=10 ',
+    );
+    const watched = await watch.stop();
+    assert.match(watched, /host: canary-demo-canary\n\s+weight: 5\n/);
+    assert.match(watched, /host: canary-demo-canary\n\s+weight: 10\n/);
+
+    const list = await w.ok(
+      'kubectl get canaryevents.asm.alauda.io -l asm.cpaas.io/msname=canary-demo -n flagger-demo',
+    );
+    assert.match(list, /^canary-demo-\d{14}\s+Progressing\s+\d+/m);
+
+    const labelled =
+      await w.ok(`kubectl label $(kubectl get canaryevents.asm.alauda.io -n flagger-demo \\
+  -l asm.cpaas.io/msname=canary-demo \\
+  --sort-by='{.metadata.creationTimestamp}' \\
+  -o name | tail -n 1) action=rollback -n flagger-demo`);
+    assert.match(
+      labelled,
+      /^canaryevent.asm.alauda.io\/canary-demo-\d{14} labeled$/m,
+    );
+    await eventually(
+      'Failed',
+      () => phase('canary-demo'),
+      p => p === 'Failed',
+    );
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    assert.match(
+      await w.ok(
+        'kubectl get deployments.apps canary-demo-primary -n flagger-demo -o jsonpath={.spec.template.spec.containers[0].image}',
+      ),
+      /rollouts-demo:blue$/,
+    );
+    await eventually(
+      'canary scaled down',
+      () =>
+        w.ok(
+          'kubectl get deploy canary-demo -n flagger-demo -o jsonpath={.spec.replicas}',
+        ),
+      r => r === '0',
+    );
+    const events = await w.ok(
+      'kubectl get events -n flagger-demo --field-selector involvedObject.name=canary-demo',
+    );
+    assert.match(
+      events,
+      /New revision detected! Scaling up canary-demo\.flagger-demo/,
+    );
+    assert.match(events, /Advance canary-demo\.flagger-demo canary weight 10/);
+    assert.match(
+      events,
+      /Rolling back canary-demo\.flagger-demo manual rollback requested/,
+    );
+    assert.match(
+      events,
+      /Canary failed! Scaling down canary-demo\.flagger-demo/,
+    );
+  });
+
+  it('promotes the next revision automatically when its checks pass', async () => {
+    const rolledBack = (await newestEvent()).trim();
+    await w.ok(
+      'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:green -n flagger-demo',
+    );
+    await eventually(
+      'a new newest CanaryEvent',
+      newestEvent,
+      name => name.trim() !== rolledBack && name.trim() !== '',
+    );
+    await eventually(
+      'Succeeded',
+      () => phase('canary-demo'),
+      p => p === 'Succeeded',
+      40_000,
+    );
+    assert.match(
+      await w.ok(
+        'kubectl get deployments.apps canary-demo-primary -n flagger-demo -o jsonpath={.spec.template.spec.containers[0].image}',
+      ),
+      /rollouts-demo:green$/,
+    );
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+
+    const history = await w.ok(
+      'kubectl get canaryevents.asm.alauda.io -l asm.cpaas.io/msname=canary-demo -n flagger-demo',
+    );
+    assert.equal(history.trim().split('\n').length, 3, history); // header + two runs
+    assert.match(history, /Succeeded/);
+    assert.match(history, /Failed\s+0\s+rollback/);
+    const newest = (await newestEvent()).trim();
+    const run = JSON.parse(
+      await w.ok(`kubectl get ${newest} -n flagger-demo -o json`),
+    );
+    assert.equal(run.spec.result, 'Published');
+    assert.deepEqual(
+      run.spec.weights.map((x: any) => x.weight),
+      [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0],
+    );
+    assert.ok(
+      run.spec.checks.every((c: any) => c.passed && c.successRate >= 95),
+    );
+    const events = await w.ok(
+      'kubectl get events -n flagger-demo --field-selector involvedObject.name=canary-demo',
+    );
+    assert.match(
+      events,
+      /Copying canary-demo\.flagger-demo template spec to canary-demo-primary\.flagger-demo/,
+    );
+    assert.match(
+      events,
+      /Promotion completed! Scaling down canary-demo\.flagger-demo/,
+    );
+  });
+
+  it('runs the blue-green CanaryDelivery: all traffic to the new version at once, then promotion', async () => {
+    await w.ok('kubectl apply -f bluegreen-demo.yaml');
+    assert.match(
+      await w.ok('kubectl apply -f bluegreen-delivery.yaml'),
+      /canarydelivery.asm.alauda.io\/bluegreen-demo created/,
+    );
+    await eventually(
+      'Initialized',
+      () => phase('bluegreen-demo'),
+      p => p === 'Initialized',
+    );
+    const deployments = await w.ok(
+      'kubectl get deployments.apps -n flagger-demo',
+    );
+    assert.match(deployments, /bluegreen-demo-primary/);
+    assert.match(
+      await w.ok('kubectl get svc -n flagger-demo'),
+      /bluegreen-demo-canary/,
+    );
+    await w.ok(
+      'kubectl set image deploy bluegreen-demo http=quay.io/codefresh/rollouts-demo:green -n flagger-demo',
+    );
+    await eventually(
+      'all traffic to the canary',
+      () =>
+        w.ok(
+          `kubectl get vs bluegreen-demo -n flagger-demo -o jsonpath='{.spec.http[0].route[1].weight}'`,
+        ),
+      out => out === '100',
+    );
+    await eventually(
+      'Succeeded',
+      () => phase('bluegreen-demo'),
+      p => p === 'Succeeded',
+      40_000,
+    );
+    assert.equal(
+      await w.ok(
+        `kubectl get vs bluegreen-demo -n flagger-demo -o jsonpath='{.spec.http[0].route[0].weight}'`,
+      ),
+      '100',
+    );
+    assert.match(
+      await w.ok(
+        'kubectl get canaryevents.asm.alauda.io -l asm.cpaas.io/msname=bluegreen-demo -n flagger-demo',
+      ),
+      /Succeeded/,
+    );
+  });
+});
