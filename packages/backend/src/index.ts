@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { embeddedClusterPlugin } from './modules/embeddedCluster';
 import { rolloutsPermissionPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
@@ -29,7 +30,8 @@ backend.add(rolloutsPermissionPolicyModule);
 // events: the event bus that catalog and signals subscribe through
 backend.add(import('@backstage/plugin-events-backend'));
 
-// kubernetes
+// the embedded default cluster (kubeEmulator in app-config.yaml), then kubernetes
+backend.add(embeddedClusterPlugin);
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // user settings, notifications and signals
