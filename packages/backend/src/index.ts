@@ -31,6 +31,8 @@ backend.add(import('@backstage/plugin-events-backend'));
 
 // kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Kube Rollouts: read-only rollout state and history per entity, at /api/rollouts
+backend.add(import('@kube-rollouts/plugin-rollouts-backend'));
 
 // user settings, notifications and signals
 backend.add(import('@backstage/plugin-user-settings-backend'));
