@@ -1,7 +1,7 @@
-import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
   clusterFor,
+  component,
   embeddedReadonlyAndDown,
   Emulator,
   entities,
@@ -13,24 +13,13 @@ import {
 const ENTITY = '/api/rollouts/entities/component/default';
 const TIMEOUT_MS = 600;
 
-function onClusters(name: string, clusters: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name,
-      namespace: 'default',
-      annotations: {
-        'kube-rollouts.io/strategy': 'gateway-api',
-        'kube-rollouts.io/target': 'web',
-        'kube-rollouts.io/namespace': 'gateway-api',
-        'kube-rollouts.io/cluster': clusters,
-      },
-    },
-    spec: { owner: 'team-rollouts' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-rollouts' }],
-  };
-}
+const onClusters = (name: string, clusters: string) =>
+  component(name, {
+    'kube-rollouts.io/strategy': 'gateway-api',
+    'kube-rollouts.io/target': 'web',
+    'kube-rollouts.io/namespace': 'gateway-api',
+    'kube-rollouts.io/cluster': clusters,
+  });
 
 describe('cluster errors', () => {
   let emu: Emulator;
@@ -59,27 +48,13 @@ describe('cluster errors', () => {
         onClusters('on-down', 'down'),
         onClusters('on-eks', 'eks'),
         onClusters('on-bad-token', 'bad-token'),
-        {
-          ...onClusters('selector-on-readonly', 'readonly'),
-          metadata: {
-            name: 'selector-on-readonly',
-            namespace: 'default',
-            annotations: {
-              'kube-rollouts.io/strategy': 'service-selector',
-              'kube-rollouts.io/target': 'web',
-              'kube-rollouts.io/namespace': 'service-selector',
-              'kube-rollouts.io/cluster': 'readonly',
-            },
-          },
-        },
-        {
-          ...onClusters('no-cluster', ''),
-          metadata: {
-            name: 'no-cluster',
-            namespace: 'default',
-            annotations: { 'kube-rollouts.io/strategy': 'istio' },
-          },
-        },
+        component('selector-on-readonly', {
+          'kube-rollouts.io/strategy': 'service-selector',
+          'kube-rollouts.io/target': 'web',
+          'kube-rollouts.io/namespace': 'service-selector',
+          'kube-rollouts.io/cluster': 'readonly',
+        }),
+        component('no-cluster', { 'kube-rollouts.io/strategy': 'istio' }),
       ],
     });
   });

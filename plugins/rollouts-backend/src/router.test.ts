@@ -2,6 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import {
   clusterFor,
+  component,
   Emulator,
   entities,
   kubeClients,
@@ -10,15 +11,8 @@ import {
   TestRollouts,
 } from './__testUtils__/backend';
 
-function annotated(name: string, annotations: Record<string, string>): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name, namespace: 'default', annotations },
-    spec: { type: 'service', owner: 'team-rollouts' },
-    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-rollouts' }],
-  };
-}
+const annotated = (name: string, annotations: Record<string, string>) =>
+  component(name, annotations);
 
 const gw = {
   'kube-rollouts.io/strategy': 'gateway-api',

@@ -8,7 +8,8 @@ import { JsonObject } from '@backstage/types';
 import * as k8s from '@kubernetes/client-node';
 import { rolloutsPlugin } from '../plugin';
 
-function component(
+/** A Component `default/<name>` with annotations, owned by `group:default/<owner>`. */
+export function component(
   name: string,
   annotations: Record<string, string>,
   owner = 'team-rollouts',

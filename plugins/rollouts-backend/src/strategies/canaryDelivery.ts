@@ -4,7 +4,7 @@ import {
   RolloutPhase,
 } from '@kube-rollouts/plugin-rollouts-common';
 import { KubeObject, RESOURCES } from '../kubernetes';
-import { gitOpsWarnings, timeOf, versionView } from './common';
+import { gitOpsWarnings, timeOf, versionView, trafficWeights } from './common';
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
 
 /** Label on CanaryEvents naming their CanaryDelivery. @public */
@@ -259,11 +259,7 @@ export class CanaryDeliveryStrategy implements StrategyDriver {
         target: cdRef,
         versions,
         traffic: {
-          weights: versions.map(v => ({
-            version: v.name,
-            role: v.role,
-            weight: v.weight,
-          })),
+          weights: trafficWeights(versions),
           routedBy: { kind: 'VirtualService', name: serviceName, namespace },
         },
         analysis,

@@ -9,7 +9,8 @@ import {
   RolloutView,
   VersionRole,
 } from '@kube-rollouts/plugin-rollouts-common';
-import { KubeObject } from '../kubernetes';
+import { KubeObject, KubeResource, RESOURCES } from '../kubernetes';
+import { StrategyContext } from './types';
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -252,6 +253,30 @@ export function resolveRoles(options: {
   );
 }
 
+/** The traffic weight of each version, as `traffic.weights` lists them. */
+export function trafficWeights(versions: RolloutVersion[]) {
+  return versions.map(v => ({
+    version: v.name,
+    role: v.role,
+    weight: v.weight,
+  }));
+}
+
+/** Reads the object that routes the traffic and the namespace's Services, Deployments and Pods. */
+export async function readRoutingAndWorkloads(
+  ctx: StrategyContext,
+  resource: KubeResource,
+) {
+  const { client, namespace, target } = ctx;
+  const [routing, services, deployments, pods] = await Promise.all([
+    client.get(resource, namespace, target.target),
+    client.list(RESOURCES.services, namespace),
+    client.list(RESOURCES.deployments, namespace),
+    client.list(RESOURCES.pods, namespace),
+  ]);
+  return { routing, services, deployments, pods };
+}
+
 /** RFC 3339 timestamps as strings. */
 export function timeOf(value: unknown): string | undefined {
   if (!value) return undefined;
@@ -353,11 +378,7 @@ export function weightedRolloutView(options: {
     target: routingRef,
     versions,
     traffic: {
-      weights: versions.map(v => ({
-        version: v.name,
-        role: v.role,
-        weight: v.weight,
-      })),
+      weights: trafficWeights(versions),
       routedBy: routingRef,
       rulesDiffer,
     },

@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { RESOURCES } from '../kubernetes';
 import {
   deploymentsSelectedBy,
+  readRoutingAndWorkloads,
   resolveRoles,
   versionView,
   weightedRolloutView,
@@ -40,13 +41,13 @@ export class GatewayApiStrategy implements StrategyDriver {
   readonly strategy = 'gateway-api' as const;
 
   async read(ctx: StrategyContext): Promise<RolloutSnapshot> {
-    const { client, namespace, target } = ctx;
-    const [route, services, deployments, pods] = await Promise.all([
-      client.get(RESOURCES.httpRoutes, namespace, target.target),
-      client.list(RESOURCES.services, namespace),
-      client.list(RESOURCES.deployments, namespace),
-      client.list(RESOURCES.pods, namespace),
-    ]);
+    const { namespace, target } = ctx;
+    const {
+      routing: route,
+      services,
+      deployments,
+      pods,
+    } = await readRoutingAndWorkloads(ctx, RESOURCES.httpRoutes);
     const routedBy = `HTTPRoute ${namespace}/${route.metadata.name}`;
     const rules: { backendRefs?: BackendRef[] }[] = route.spec?.rules ?? [];
     const names: string[] = [];

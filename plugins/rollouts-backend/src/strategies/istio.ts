@@ -1,6 +1,7 @@
 import { RESOURCES } from '../kubernetes';
 import {
   deploymentsSelectedBy,
+  readRoutingAndWorkloads,
   resolveRoles,
   versionView,
   weightedRolloutView,
@@ -47,12 +48,12 @@ export class IstioStrategy implements StrategyDriver {
 
   async read(ctx: StrategyContext): Promise<RolloutSnapshot> {
     const { client, namespace, target } = ctx;
-    const [virtualService, services, deployments, pods] = await Promise.all([
-      client.get(RESOURCES.virtualServices, namespace, target.target),
-      client.list(RESOURCES.services, namespace),
-      client.list(RESOURCES.deployments, namespace),
-      client.list(RESOURCES.pods, namespace),
-    ]);
+    const {
+      routing: virtualService,
+      services,
+      deployments,
+      pods,
+    } = await readRoutingAndWorkloads(ctx, RESOURCES.virtualServices);
     const routedBy = `VirtualService ${namespace}/${virtualService.metadata.name}`;
     const keys: string[] = [];
     const routes: Destination[][] = [];

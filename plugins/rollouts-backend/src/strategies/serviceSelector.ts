@@ -5,7 +5,12 @@ import {
   RolloutVersion,
 } from '@kube-rollouts/plugin-rollouts-common';
 import { KubeObject, RESOURCES } from '../kubernetes';
-import { gitOpsWarnings, podTemplateLabels, versionView } from './common';
+import {
+  gitOpsWarnings,
+  podTemplateLabels,
+  versionView,
+  trafficWeights,
+} from './common';
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
 
 /**
@@ -106,11 +111,7 @@ export class ServiceSelectorStrategy implements StrategyDriver {
         target: routedBy,
         versions,
         traffic: {
-          weights: versions.map(v => ({
-            version: v.name,
-            role: v.role,
-            weight: v.weight,
-          })),
+          weights: trafficWeights(versions),
           selector,
           routedBy,
         },
