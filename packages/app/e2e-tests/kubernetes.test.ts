@@ -78,10 +78,26 @@ test('the Kubernetes tab of a demo service shows its pods and Deployments', asyn
   const pods = podsFromKubectl('service-selector', 'app=web');
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
+  // Signed in once the catalog lists the guest's components
+  await expect(
+    page.getByRole('heading', { name: /Owned Components/, level: 2 }),
+  ).toBeVisible();
   await page.goto('/catalog/default/component/web-service-selector/kubernetes');
+  const problem = page.getByText(
+    'There was a problem retrieving Kubernetes objects',
+  );
   const cluster = page.getByRole('button', {
     name: /Embedded cluster \(kube-emulator\)/,
   });
+  await expect(cluster.or(problem).first()).toBeVisible();
+  if (await problem.isVisible()) {
+    await problem.click();
+    throw new Error(
+      `The Kubernetes tab reports a problem: ${await page
+        .locator('main')
+        .innerText()}`,
+    );
+  }
   await expect(cluster).toContainText(`${pods.length} pods`);
   await expect(cluster).toContainText('No pods with errors');
   await cluster.click();

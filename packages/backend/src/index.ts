@@ -33,6 +33,8 @@ backend.add(import('@backstage/plugin-events-backend'));
 // the embedded default cluster (kubeEmulator in app-config.yaml), then kubernetes
 backend.add(embeddedClusterPlugin);
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Kube Rollouts: read-only rollout state and history per entity, at /api/rollouts
+backend.add(import('@kube-rollouts/plugin-rollouts-backend'));
 
 // user settings, notifications and signals
 backend.add(import('@backstage/plugin-user-settings-backend'));

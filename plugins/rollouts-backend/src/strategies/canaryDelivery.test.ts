@@ -1,0 +1,152 @@
+import {
+  componentRollout,
+  expectNewestFirst,
+  useDemoCluster,
+  waitFor,
+} from '../__testUtils__/strategyHarness';
+
+const NS = 'flagger-demo';
+const deployments = { group: 'apps', resource: 'deployments' };
+const canaryDeliveries = {
+  group: 'asm.alauda.io',
+  resource: 'canarydeliveries',
+};
+const canaryEvents = { group: 'asm.alauda.io', resource: 'canaryevents' };
+
+jest.setTimeout(40_000);
+
+describe('canary-delivery', () => {
+  const demo = useDemoCluster({
+    // Slow enough that a run (10 checks of 30 simulated seconds) outlasts the assertions.
+    timeScale: 10,
+    prepare: emu =>
+      // Runs end only by what the tests do, not by the emulator's own release.
+      emu.store.modify(canaryDeliveries, NS, 'canary-demo', cd => {
+        delete cd.metadata.annotations?.['kube-emulator.io/auto-release-after'];
+      }),
+  });
+  const canary = componentRollout(demo, 'canary-demo');
+  const blueGreen = componentRollout(demo, 'bluegreen-demo');
+
+  const phase = () =>
+    demo.emu.store.get(canaryDeliveries, NS, 'canary-demo')?.status?.phase;
+
+  beforeAll(async () => {
+    await waitFor('the demo run to progress', () => phase() === 'Progressing');
+  });
+
+  it('shows the run in progress: versions, traffic and analysis', async () => {
+    await waitFor('the first check', async () => {
+      const res = await canary.get();
+      return res.body.rollouts?.[0]?.analysis?.lastSuccessRate !== undefined;
+    });
+    const view = await canary.view();
+    expect(view).toMatchObject({
+      strategy: 'canary-delivery',
+      mode: 'canary',
+      phase: 'Progressing',
+      target: { kind: 'CanaryDelivery', name: 'canary-demo', namespace: NS },
+      traffic: { routedBy: { kind: 'VirtualService', name: 'canary-demo' } },
+      analysis: {
+        interval: '30s',
+        intervalSeconds: 30,
+        stepWeight: 5,
+        maxWeight: 50,
+        threshold: 10,
+        minSuccessRate: 95,
+        maxResponseTimeMs: 500,
+        flaggerPhase: 'Progressing',
+      },
+    });
+    expect(view).not.toHaveProperty('actions');
+    expect(view.analysis.lastSuccessRate).toBeGreaterThan(95);
+    expect(Date.parse(view.analysis.nextCheckAt)).not.toBeNaN();
+    expect(
+      view.versions.map((v: any) => `${v.role}:${v.workload.name}`),
+    ).toEqual(['stable:canary-demo-primary', 'canary:canary-demo']);
+    expect(view.versions[1].images).toEqual([
+      'quay.io/codefresh/rollouts-demo:yellow',
+    ]);
+    expect(view.versions[0].weight + view.versions[1].weight).toBe(100);
+    expect(view.revision).toMatch(
+      /^canarydelivery\/canary-demo@\d+,canaryevent\/canary-demo-\d+@\d+$/,
+    );
+  });
+
+  it('an idle blue-green CanaryDelivery is Promoted', async () => {
+    const view = await blueGreen.view();
+    expect(view).toMatchObject({
+      mode: 'blue-green',
+      phase: 'Promoted',
+      analysis: { flaggerPhase: 'Succeeded' },
+    });
+    expect(view.analysis.nextCheckAt).toBeUndefined();
+  });
+
+  it('shows a run rolled back in the cluster (action=rollback on its CanaryEvent) as RolledBack', async () => {
+    const newest = demo.emu.store
+      .list(canaryEvents, { namespace: NS })
+      .filter(e => e.metadata.labels?.['asm.cpaas.io/msname'] === 'canary-demo')
+      .sort((a, b) =>
+        String(b.metadata.creationTimestamp).localeCompare(
+          String(a.metadata.creationTimestamp),
+        ),
+      )[0];
+    // What a person does with kubectl label; the plugin itself never writes.
+    demo.emu.store.modify(canaryEvents, NS, newest.metadata.name, e => {
+      e.metadata.labels = { ...e.metadata.labels, action: 'rollback' };
+    });
+    await waitFor('the rollback', () => phase() === 'Failed');
+    const view = await canary.view();
+    expect(view.phase).toBe('RolledBack');
+    expect(view.analysis.flaggerPhase).toBe('Failed');
+  });
+
+  it('lists runs newest first with their steps and checks, paginated', async () => {
+    const all = await canary.events({ limit: 100 });
+    expect(all.status).toBe(200);
+    const events: any[] = all.body.events;
+    expect(events.every(e => e.kind === 'run')).toBe(true);
+    // three past runs of the demo and the load-time run
+    expect(events.length).toBeGreaterThanOrEqual(4);
+    expect(events[0]).toMatchObject({
+      type: 'Cancelled',
+      involvedObject: { kind: 'CanaryEvent' },
+    });
+    const failed = events.find(r => r.type === 'Failed');
+    expect(failed.run.checks.some((c: any) => c.passed === false)).toBe(true);
+    expect(failed.run.steps[0]).toMatchObject({ weight: 5 });
+    expectNewestFirst(events);
+
+    const first = await canary.events({ limit: 2 });
+    const second = await canary.events({
+      limit: 2,
+      cursor: first.body.nextCursor,
+    });
+    expect([...first.body.events, ...second.body.events]).toEqual(
+      events.slice(0, 4),
+    );
+  });
+
+  it('follows a new release: a new run starts and is Progressing', async () => {
+    await waitFor(
+      'the CanaryDelivery to settle',
+      () => ['Failed', 'Succeeded'].includes(phase()),
+      30_000,
+    );
+    demo.emu.store.modify(deployments, NS, 'canary-demo', d => {
+      d.spec.template.spec.containers[0].image =
+        'quay.io/codefresh/rollouts-demo:green';
+    });
+    await waitFor('a new run', async () => {
+      const view = (await canary.get()).body.rollouts?.[0];
+      return view?.phase === 'Progressing';
+    });
+    const view = await canary.view();
+    expect(view.versions[1].images).toEqual([
+      'quay.io/codefresh/rollouts-demo:green',
+    ]);
+    const { events } = (await canary.events({ limit: 1 })).body;
+    expect(events[0]).toMatchObject({ kind: 'run', type: 'Progressing' });
+  });
+});

@@ -1,0 +1,279 @@
+import {
+  CanaryAnalysis,
+  RolloutEvent,
+  RolloutPhase,
+} from '@kube-rollouts/plugin-rollouts-common';
+import { KubeObject, RESOURCES } from '../kubernetes';
+import { gitOpsWarnings, timeOf, versionView, trafficWeights } from './common';
+import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
+
+/** Label on CanaryEvents naming their CanaryDelivery. @public */
+export const LABEL_CANARY_DELIVERY = 'asm.cpaas.io/msname';
+
+/** Flagger phases in which a run is in progress. */
+const ACTIVE_PHASES = ['Progressing', 'Waiting', 'WaitingPromotion'];
+
+/** `30s`, `1m30s`, `4m`, `1h` (Go durations) in seconds. */
+export function durationSeconds(value: unknown, fallback: number): number {
+  if (typeof value === 'number') return value;
+  const text = String(value ?? '');
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+  let total = 0;
+  let matched = false;
+  const unitSeconds: Record<string, number> = {
+    ms: 0.001,
+    s: 1,
+    m: 60,
+    h: 3600,
+  };
+  for (const m of text.matchAll(re)) {
+    matched = true;
+    total += Number(m[1]) * unitSeconds[m[2]];
+  }
+  return matched ? total : fallback;
+}
+
+/** Newest first: by creationTimestamp, then run start, then name. */
+export function sortCanaryEvents(events: KubeObject[]): KubeObject[] {
+  const key = (e: KubeObject) => [
+    timeOf(e.metadata.creationTimestamp) ?? '',
+    timeOf(e.spec?.startTime) ?? '',
+    e.metadata.name,
+  ];
+  return [...events].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < ka.length; i++) {
+      const c = kb[i].localeCompare(ka[i]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+}
+
+function flaggerPhaseToPhase(
+  flaggerPhase: string,
+  lastRunResult: string | undefined,
+): RolloutPhase {
+  switch (flaggerPhase) {
+    case 'Progressing':
+      return 'Progressing';
+    case 'Waiting':
+    case 'WaitingPromotion':
+      return 'Paused';
+    case 'Promoting':
+    case 'Finalising':
+      return 'Promoting';
+    case 'Succeeded':
+      return 'Promoted';
+    case 'Failed':
+      return lastRunResult === 'Cancelled' ? 'RolledBack' : 'Failed';
+    case 'Initializing':
+    case 'Initialized':
+      return 'Stable';
+    default:
+      return 'Unknown';
+  }
+}
+
+function metricThreshold(
+  analysis: any,
+  name: string,
+  bound: 'min' | 'max',
+): number | undefined {
+  const metric = (analysis?.metrics ?? []).find((m: any) => m?.name === name);
+  const value = metric?.thresholdRange?.[bound];
+  return value === undefined ? undefined : Number(value);
+}
+
+/** A CanaryEvent (one run) as a history entry. */
+export function runEvent(event: KubeObject): RolloutEvent {
+  const s = event.spec ?? {};
+  const parsed = Date.parse(
+    timeOf(s.startTime) ?? timeOf(event.metadata.creationTimestamp) ?? '',
+  );
+  const time = Number.isNaN(parsed) ? '' : new Date(parsed).toISOString();
+  const images = (s.images ?? [])
+    .map((i: { image: string }) => i.image)
+    .join(', ');
+  return {
+    id: event.metadata.name,
+    time,
+    kind: 'run',
+    type: String(s.result ?? s.phase ?? 'Unknown'),
+    reason: s.action?.name
+      ? `action=${s.action.name}: ${s.action.outcome ?? ''}`.trim()
+      : s.result,
+    message: String(s.message ?? (images ? `release of ${images}` : '')),
+    involvedObject: { kind: 'CanaryEvent', name: event.metadata.name },
+    run: {
+      revision: s.revision,
+      startTime: timeOf(s.startTime),
+      endTime: timeOf(s.endTime),
+      steps: (s.weights ?? []).map((w: { time: string; weight: number }) => ({
+        time: String(w.time),
+        weight: Number(w.weight),
+      })),
+      checks: (s.checks ?? []).map((c: any) => ({
+        time: String(c.time),
+        weight: Number(c.weight ?? 0),
+        ...(c.successRate !== undefined
+          ? { successRate: Number(c.successRate) }
+          : {}),
+        ...(c.latencyMs !== undefined
+          ? { responseTimeMs: Number(c.latencyMs) }
+          : {}),
+        passed: Boolean(c.passed),
+        ...(c.message ? { message: String(c.message) } : {}),
+      })),
+    },
+  };
+}
+
+/**
+ * canary-delivery: an Alauda ASM CanaryDelivery (Flagger) runs the analysis and moves the
+ * traffic; each run is recorded as a CanaryEvent.
+ * @public
+ */
+export class CanaryDeliveryStrategy implements StrategyDriver {
+  readonly strategy = 'canary-delivery' as const;
+
+  async read(ctx: StrategyContext): Promise<RolloutSnapshot> {
+    const { client, namespace, target } = ctx;
+    const [canaryDelivery, events, deployments, pods] = await Promise.all([
+      client.get(RESOURCES.canaryDeliveries, namespace, target.target),
+      client.list(RESOURCES.canaryEvents, namespace, {
+        labelSelector: `${LABEL_CANARY_DELIVERY}=${target.target}`,
+      }),
+      client.list(RESOURCES.deployments, namespace),
+      client.list(RESOURCES.pods, namespace),
+    ]);
+    const spec = canaryDelivery.spec ?? {};
+    const status = canaryDelivery.status ?? {};
+    const analysisSpec = spec.analysis ?? {};
+    const targetName = String(
+      spec.targetRef?.name ?? canaryDelivery.metadata.name,
+    );
+    const primaryName = `${targetName}-primary`;
+    const serviceName = String(spec.service?.name ?? targetName);
+    const flaggerPhase = String(status.phase ?? 'Initializing');
+    const newestEvent = sortCanaryEvents(events)[0];
+    const newestSpec = newestEvent?.spec ?? {};
+    const inProgress =
+      ACTIVE_PHASES.includes(flaggerPhase) &&
+      newestEvent !== undefined &&
+      !newestSpec.endTime;
+
+    const stepWeight = Number(analysisSpec.stepWeight ?? 0);
+    const iterations = Number(analysisSpec.iterations ?? 0);
+    const maxWeight = Number(analysisSpec.maxWeight ?? (stepWeight ? 100 : 0));
+    const mode =
+      stepWeight >= 100 || (iterations > 0 && stepWeight === 0)
+        ? 'blue-green'
+        : 'canary';
+    const intervalSeconds = durationSeconds(analysisSpec.interval, 60);
+    const checks: any[] = newestSpec.checks ?? [];
+    const lastCheck = checks[checks.length - 1];
+    const canaryWeight = Number(status.canaryWeight ?? 0);
+    let nextCheckAt: string | undefined;
+    if (inProgress) {
+      const from = Date.parse(
+        timeOf(lastCheck?.time) ??
+          timeOf(status.lastTransitionTime) ??
+          timeOf(newestSpec.startTime) ??
+          '',
+      );
+      if (!Number.isNaN(from)) {
+        nextCheckAt = new Date(from + intervalSeconds * 1000).toISOString();
+      }
+    }
+    const minSuccessRate =
+      spec.minSuccessRate !== undefined
+        ? Number(spec.minSuccessRate)
+        : metricThreshold(analysisSpec, 'request-success-rate', 'min');
+    const maxResponseTimeMs =
+      spec.maxResponseTime !== undefined
+        ? Number(spec.maxResponseTime)
+        : metricThreshold(analysisSpec, 'request-duration', 'max');
+    const analysis: CanaryAnalysis = {
+      interval: String(analysisSpec.interval ?? '1m'),
+      intervalSeconds,
+      stepWeight,
+      maxWeight,
+      threshold: Number(analysisSpec.threshold ?? 5),
+      failedChecks: Number(status.failedChecks ?? 0),
+      iterations: Number(status.iterations ?? 0),
+      canaryWeight,
+      ...(minSuccessRate !== undefined ? { minSuccessRate } : {}),
+      ...(maxResponseTimeMs !== undefined ? { maxResponseTimeMs } : {}),
+      ...(lastCheck?.successRate !== undefined
+        ? { lastSuccessRate: Number(lastCheck.successRate) }
+        : {}),
+      ...(lastCheck?.latencyMs !== undefined
+        ? { lastResponseTimeMs: Number(lastCheck.latencyMs) }
+        : {}),
+      ...(nextCheckAt ? { nextCheckAt } : {}),
+      flaggerPhase,
+    };
+
+    const find = (name: string) =>
+      deployments.find(d => d.metadata.name === name);
+    const versions = [
+      versionView({
+        role: 'stable',
+        name: primaryName,
+        deployment: find(primaryName),
+        namespace,
+        pods,
+        weight: 100 - canaryWeight,
+      }),
+      versionView({
+        role: 'canary',
+        name: targetName,
+        deployment: find(targetName),
+        namespace,
+        pods,
+        weight: canaryWeight,
+      }),
+    ];
+    const cdRef = {
+      kind: 'CanaryDelivery',
+      name: canaryDelivery.metadata.name,
+      namespace,
+    };
+    const condition = (status.conditions ?? []).find(
+      (c: { type: string }) => c.type === 'Promoted',
+    );
+    return {
+      view: {
+        cluster: ctx.cluster,
+        namespace,
+        strategy: this.strategy,
+        mode,
+        phase: flaggerPhaseToPhase(flaggerPhase, newestSpec.result),
+        message: String(
+          (inProgress ? newestSpec.message : condition?.message) ??
+            newestSpec.message ??
+            `CanaryDelivery ${canaryDelivery.metadata.name} is ${flaggerPhase}`,
+        ),
+        target: cdRef,
+        versions,
+        traffic: {
+          weights: trafficWeights(versions),
+          routedBy: { kind: 'VirtualService', name: serviceName, namespace },
+        },
+        analysis,
+        revision: `canarydelivery/${canaryDelivery.metadata.name}@${
+          canaryDelivery.metadata.resourceVersion
+        },canaryevent/${newestEvent?.metadata.name ?? 'none'}@${
+          newestEvent?.metadata.resourceVersion ?? '0'
+        }`,
+        gitOps: gitOpsWarnings([canaryDelivery]),
+        observedAt: new Date().toISOString(),
+      },
+      involved: [
+        { kind: 'CanaryDelivery', name: canaryDelivery.metadata.name },
+      ],
+    };
+  }
+}
