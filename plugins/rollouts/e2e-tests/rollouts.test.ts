@@ -213,81 +213,77 @@ test.describe('Rollouts tab', () => {
     await expectNotReloaded(page);
   });
 
-  test('gateway-api: shows the HTTPRoute weights, and follows a change made with kubectl', async ({
-    page,
-  }) => {
-    const ns = 'gateway-api';
-    const route = () => httpRouteWeights(ns, 'web');
-    const expectRoute = (split: Record<string, number>) =>
-      expectSplit(page, route, split, split);
-    const baseline = { 'web-canary': 0, 'web-stable': 100 };
-    setHttpRouteWeights(ns, 'web', baseline);
+  /** gateway-api and istio: a routing object whose weights split the traffic between two Services. */
+  const weightedRoutes = [
+    {
+      strategy: 'gateway-api',
+      entity: 'web-gateway-api',
+      label: 'Gateway API HTTPRoute weights',
+      router: 'HTTPRoute',
+      stable: 'web-stable',
+      canary: 'web-canary',
+      read: (ns: string) => httpRouteWeights(ns, 'web'),
+      write: (ns: string, split: Record<string, number>) =>
+        setHttpRouteWeights(ns, 'web', split),
+      inCluster: (split: Record<string, number>): unknown => split,
+    },
+    {
+      strategy: 'istio',
+      entity: 'web-istio',
+      label: 'Istio VirtualService weights',
+      router: 'VirtualService',
+      stable: 'web-stable',
+      canary: 'web-preview',
+      read: (ns: string) => virtualServiceWeights(ns, 'web'),
+      write: (ns: string, split: Record<string, number>) =>
+        setVirtualServiceWeights(ns, 'web', split),
+      // The http and the tcp route carry the same split.
+      inCluster: (split: Record<string, number>): unknown => ({
+        http: split,
+        tcp: split,
+      }),
+    },
+  ];
 
-    await openRolloutsTab(page, 'web-gateway-api');
-    const summary = page.getByRole('region', { name: 'Rollout summary' });
-    await expect(summary).toContainText('Gateway API HTTPRoute weights');
-    await expect(summary).toContainText('Canary');
-    await expectRoute(baseline);
-    await expect(page.getByRole('region', { name: 'Traffic' })).toContainText(
-      `Routed by HTTPRoute ${ns}/web`,
-    );
-    await expectVersionsAsInCluster(page, ns, [
-      { shownName: 'web-stable', deployment: 'web-stable' },
-      { shownName: 'web-canary', deployment: 'web-canary' },
-    ]);
-    await screenshot(page, 'gateway-api');
-
-    await markPage(page);
-    try {
-      setHttpRouteWeights(ns, 'web', { 'web-canary': 30, 'web-stable': 70 });
-      await expectRoute({ 'web-canary': 30, 'web-stable': 70 });
-      await expectNotReloaded(page);
-      await screenshot(page, 'gateway-api-30');
-    } finally {
-      setHttpRouteWeights(ns, 'web', baseline);
-    }
-    await expectRoute(baseline);
-  });
-
-  test('istio: shows the VirtualService weights, and follows a change made with kubectl', async ({
-    page,
-  }) => {
-    const ns = 'istio';
-    const virtualService = () => virtualServiceWeights(ns, 'web');
-    // The http and the tcp route carry the same split.
-    const expectBothRoutes = (split: Record<string, number>) =>
-      expectSplit(page, virtualService, { http: split, tcp: split }, split);
-    const baseline = { 'web-stable': 100, 'web-preview': 0 };
-    setVirtualServiceWeights(ns, 'web', baseline);
-
-    await openRolloutsTab(page, 'web-istio');
-    await expect(
-      page.getByRole('region', { name: 'Rollout summary' }),
-    ).toContainText('Istio VirtualService weights');
-    await expectBothRoutes(baseline);
-    await expect(page.getByRole('region', { name: 'Traffic' })).toContainText(
-      `Routed by VirtualService ${ns}/web`,
-    );
-    await expectVersionsAsInCluster(page, ns, [
-      { shownName: 'web-stable', deployment: 'web-stable' },
-      { shownName: 'web-preview', deployment: 'web-preview' },
-    ]);
-    await screenshot(page, 'istio');
-
-    await markPage(page);
-    try {
-      setVirtualServiceWeights(ns, 'web', {
-        'web-stable': 60,
-        'web-preview': 40,
+  for (const route of weightedRoutes) {
+    test(`${route.strategy}: shows the ${route.router} weights, and follows a change made with kubectl`, async ({
+      page,
+    }) => {
+      const ns = route.strategy;
+      const split = (canary: number) => ({
+        [route.stable]: 100 - canary,
+        [route.canary]: canary,
       });
-      await expectBothRoutes({ 'web-stable': 60, 'web-preview': 40 });
-      await expectNotReloaded(page);
-      await screenshot(page, 'istio-40');
-    } finally {
-      setVirtualServiceWeights(ns, 'web', baseline);
-    }
-    await expectBothRoutes(baseline);
-  });
+      const expectRoute = (shown: Record<string, number>) =>
+        expectSplit(page, () => route.read(ns), route.inCluster(shown), shown);
+      route.write(ns, split(0));
+
+      await openRolloutsTab(page, route.entity);
+      const summary = page.getByRole('region', { name: 'Rollout summary' });
+      await expect(summary).toContainText(route.label);
+      await expect(summary).toContainText('Canary');
+      await expectRoute(split(0));
+      await expect(page.getByRole('region', { name: 'Traffic' })).toContainText(
+        `Routed by ${route.router} ${ns}/web`,
+      );
+      await expectVersionsAsInCluster(page, ns, [
+        { shownName: route.stable, deployment: route.stable },
+        { shownName: route.canary, deployment: route.canary },
+      ]);
+      await screenshot(page, route.strategy);
+
+      await markPage(page);
+      try {
+        route.write(ns, split(30));
+        await expectRoute(split(30));
+        await expectNotReloaded(page);
+        await screenshot(page, `${route.strategy}-30`);
+      } finally {
+        route.write(ns, split(0));
+      }
+      await expectRoute(split(0));
+    });
+  }
 
   test('canary-delivery: canary-demo shows its analysis as the cluster holds it, and follows it as Flagger moves', async ({
     page,

@@ -125,6 +125,26 @@ describe('RolloutHistory', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('says when a run recorded no steps and no checks', async () => {
+    const [, emptyRun] = canaryEvents.events;
+    await render(
+      mockRolloutsApi({
+        getRolloutEvents: jest
+          .fn()
+          .mockResolvedValue({ cluster: 'local', events: [emptyRun] }),
+      }),
+    );
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Show steps and checks' }),
+    );
+    expect(await screen.findByText('No steps recorded.')).toBeInTheDocument();
+    expect(screen.getByText('No checks recorded.')).toBeInTheDocument();
+    expect(screen.getByText(/\(took 20m 00s\)/)).toBeInTheDocument();
+    expect(
+      screen.queryByRole('table', { name: 'Steps' }),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows the error of the history with its message', async () => {
     await render(
       mockRolloutsApi({

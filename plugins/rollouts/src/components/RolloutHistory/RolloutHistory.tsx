@@ -1,4 +1,4 @@
-import { Fragment, useState } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
@@ -47,91 +47,97 @@ function between(from: string | undefined, to: string | undefined) {
   return Number.isNaN(ms) ? undefined : formatDuration(ms / 1000);
 }
 
+/** A titled table of a run's details, or a line saying there is nothing. */
+function RunTable(props: {
+  title: string;
+  headers: string[];
+  rows: { key: string; cells: ReactNode[] }[];
+}) {
+  const { title, headers, rows } = props;
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2">{title}</Typography>
+      {rows.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          No {title.toLocaleLowerCase('en-US')} recorded.
+        </Typography>
+      ) : (
+        <Table size="small" aria-label={title}>
+          <TableHead>
+            <TableRow>
+              {headers.map(header => (
+                <TableCell key={header}>{header}</TableCell>
+              ))}
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {rows.map(row => (
+              <TableRow key={row.key}>
+                {row.cells.map((cell, index) => (
+                  <TableCell key={headers[index]}>{cell}</TableCell>
+                ))}
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Box>
+  );
+}
+
 function RunDetails(props: { run: NonNullable<RolloutEvent['run']> }) {
   const { run } = props;
   const took = between(run.startTime, run.endTime);
   return (
     <Box>
       {(run.revision || run.startTime) && (
-        <Typography variant="body2" gutterBottom>
+        <Typography variant="body2">
           {run.revision && <>Revision {run.revision}. </>}
           {run.startTime && <>Started {formatTime(run.startTime)}</>}
           {run.endTime && <>, ended {formatTime(run.endTime)}</>}
           {took && <> (took {took})</>}
         </Typography>
       )}
-      <Typography variant="subtitle2">Steps</Typography>
-      {run.steps.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          No steps recorded.
-        </Typography>
-      ) : (
-        <Table size="small" aria-label="Steps">
-          <TableHead>
-            <TableRow>
-              <TableCell>Time</TableCell>
-              <TableCell>Canary weight</TableCell>
-              <TableCell>After</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {run.steps.map((step, index) => (
-              <TableRow key={`${step.time}/${step.weight}`}>
-                <TableCell>{formatTime(step.time)}</TableCell>
-                <TableCell>{step.weight}%</TableCell>
-                <TableCell>
-                  {/* Time spent on the step before (or since the run started) */}
-                  {between(
-                    index === 0 ? run.startTime : run.steps[index - 1].time,
-                    step.time,
-                  ) ?? '—'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-      <Box mt={2}>
-        <Typography variant="subtitle2">Checks</Typography>
-      </Box>
-      {run.checks.length === 0 ? (
-        <Typography variant="body2" color="textSecondary">
-          No checks recorded.
-        </Typography>
-      ) : (
-        <Table size="small" aria-label="Checks">
-          <TableHead>
-            <TableRow>
-              <TableCell>Time</TableCell>
-              <TableCell>Weight</TableCell>
-              <TableCell>Success rate</TableCell>
-              <TableCell>Response time</TableCell>
-              <TableCell>Result</TableCell>
-              <TableCell>Message</TableCell>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {run.checks.map((check, index) => (
-              <TableRow key={`${check.time}/${index}`}>
-                <TableCell>{formatTime(check.time)}</TableCell>
-                <TableCell>{check.weight}%</TableCell>
-                <TableCell>
-                  {check.successRate === undefined
-                    ? '—'
-                    : `${check.successRate}%`}
-                </TableCell>
-                <TableCell>
-                  {check.responseTimeMs === undefined
-                    ? '—'
-                    : `${check.responseTimeMs} ms`}
-                </TableCell>
-                <TableCell>{check.passed ? 'passed' : 'failed'}</TableCell>
-                <TableCell>{check.message ?? ''}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      <RunTable
+        title="Steps"
+        headers={['Time', 'Canary weight', 'After']}
+        rows={run.steps.map((step, index) => ({
+          key: `${step.time}/${step.weight}`,
+          cells: [
+            formatTime(step.time),
+            `${step.weight}%`,
+            // Time spent on the step before (or since the run started)
+            between(
+              index === 0 ? run.startTime : run.steps[index - 1].time,
+              step.time,
+            ) ?? '—',
+          ],
+        }))}
+      />
+      <RunTable
+        title="Checks"
+        headers={[
+          'Time',
+          'Weight',
+          'Success rate',
+          'Response time',
+          'Result',
+          'Message',
+        ]}
+        rows={run.checks.map((check, index) => ({
+          key: `${check.time}/${index}`,
+          cells: [
+            formatTime(check.time),
+            `${check.weight}%`,
+            check.successRate === undefined ? '—' : `${check.successRate}%`,
+            check.responseTimeMs === undefined
+              ? '—'
+              : `${check.responseTimeMs} ms`,
+            check.passed ? 'passed' : 'failed',
+            check.message ?? '',
+          ],
+        }))}
+      />
     </Box>
   );
 }
