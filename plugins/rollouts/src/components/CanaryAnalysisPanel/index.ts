@@ -1,0 +1,1 @@
+export { CanaryAnalysisPanel, canarySteps } from './CanaryAnalysisPanel';

@@ -1,0 +1,2 @@
+export { RolloutHeader } from './RolloutHeader';
+export type { RolloutHeaderProps } from './RolloutHeader';

@@ -1,0 +1,2 @@
+export { RolloutHistory } from './RolloutHistory';
+export type { RolloutHistoryProps } from './RolloutHistory';

@@ -1,0 +1,1 @@
+export { RolloutPhase } from './RolloutPhase';

@@ -1,0 +1,1 @@
+export { RolloutVersions } from './RolloutVersions';

@@ -1,0 +1,2 @@
+export { RolloutsContent } from './RolloutsContent';
+export type { RolloutsContentProps } from './RolloutsContent';

@@ -1,0 +1,2 @@
+export { RolloutsEmptyState, annotationExample } from './RolloutsEmptyState';
+export type { RolloutsEmptyStateProps } from './RolloutsEmptyState';

@@ -1,0 +1,2 @@
+export { TrafficSplitBar, describeSplit } from './TrafficSplitBar';
+export type { TrafficSplitBarProps } from './TrafficSplitBar';
