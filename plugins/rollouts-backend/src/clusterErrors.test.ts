@@ -217,7 +217,7 @@ describe('cluster errors', () => {
   );
 });
 
-describe('no cluster configured (the portal as it ships)', () => {
+describe('no cluster configured', () => {
   let backend: TestRollouts;
 
   beforeAll(async () => {
