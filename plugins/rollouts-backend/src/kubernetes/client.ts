@@ -198,6 +198,10 @@ export class ClientNodeKubeClient implements KubeClient {
             items = (await this.core.listNamespacedEvent(params, options))
               .items;
             break;
+          case 'endpoints':
+            items = (await this.core.listNamespacedEndpoints(params, options))
+              .items;
+            break;
           default:
             throw new Error(
               `list of core ${resource.plural} is not implemented`,

@@ -67,6 +67,12 @@ export const RESOURCES = {
   services: { group: '', version: 'v1', plural: 'services', kind: 'Service' },
   pods: { group: '', version: 'v1', plural: 'pods', kind: 'Pod' },
   events: { group: '', version: 'v1', plural: 'events', kind: 'Event' },
+  endpoints: {
+    group: '',
+    version: 'v1',
+    plural: 'endpoints',
+    kind: 'Endpoints',
+  },
   deployments: {
     group: 'apps',
     version: 'v1',

@@ -286,7 +286,7 @@ export function timeOf(value: unknown): string | undefined {
 
 /**
  * The phase of a weighted-traffic rollout (gateway-api, istio) from its versions: Failed when a
- * version that gets traffic has no ready pod, else Stable (canary 0), Promoted (canary 100) or
+ * version that gets traffic, or one that should run pods, has no ready pod, else Stable (canary 0), Promoted (canary 100) or
  * Progressing (split); Stable and Promoted become Progressing while the version that gets the
  * traffic is not fully ready.
  */
@@ -300,6 +300,17 @@ export function phaseOfWeights(versions: RolloutVersion[]): {
     return {
       phase: 'Failed',
       message: `${down.name} gets ${down.weight}% of the traffic but has no ready pod`,
+    };
+  }
+  // A backend without traffic is broken too when it should run pods and none is ready
+  // (one scaled to zero on purpose is not)
+  const broken = versions.find(
+    v => v.weight === 0 && v.replicas.desired > 0 && v.replicas.ready === 0,
+  );
+  if (broken) {
+    return {
+      phase: 'Failed',
+      message: `${broken.name} has no ready pod (0/${broken.replicas.desired} ready)`,
     };
   }
   const canary = versions.find(v => v.role === 'canary');

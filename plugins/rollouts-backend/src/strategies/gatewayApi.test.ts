@@ -120,6 +120,40 @@ describe('gateway-api', () => {
     }
   });
 
+  it('is Failed when a version without traffic should run pods but none is ready, not when it is scaled to zero', async () => {
+    setRules([ref('web-canary', 0), ref('web-stable', 100)]);
+    demo.emu.store.modify(deployments, NS, 'web-canary', d => {
+      d.spec.replicas = 0;
+    });
+    try {
+      await waitFor(
+        'web-canary scaled to zero',
+        async () => (await web.view()).versions[1].replicas.desired === 0,
+      );
+      expect((await web.view()).phase).toBe('Stable');
+      demo.emu.store.modify(deployments, NS, 'web-canary', d => {
+        d.spec.replicas = 2;
+        d.spec.template.metadata.annotations = {
+          'kube-emulator.io/not-ready': 'true',
+        };
+      });
+      await waitFor(
+        'web-canary with pods that never get ready',
+        async () => (await web.view()).versions[1].replicas.desired === 2,
+      );
+      expect(await web.view()).toMatchObject({
+        phase: 'Failed',
+        message: 'web-canary has no ready pod (0/2 ready)',
+      });
+    } finally {
+      demo.emu.store.modify(deployments, NS, 'web-canary', d => {
+        d.spec.replicas = 2;
+        delete d.spec.template.metadata.annotations;
+      });
+      await waitForDeployments(demo.emu, [NS]);
+    }
+  });
+
   it('says when the rules split the traffic differently', async () => {
     setRules(
       [ref('web-canary', 0), ref('web-stable', 100)],

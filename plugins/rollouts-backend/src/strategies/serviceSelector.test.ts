@@ -9,6 +9,7 @@ import {
 const NS = 'service-selector';
 const deployments = { group: 'apps', resource: 'deployments' };
 const services = { group: '', resource: 'services' };
+const endpoints = { group: '', resource: 'endpoints' };
 
 describe('service-selector', () => {
   const demo = useDemoCluster({ readyNamespaces: [NS, 'payments'] });
@@ -61,7 +62,11 @@ describe('service-selector', () => {
     demo.emu.counters.reset();
     selectVersion('green');
     try {
-      const view = await web.view();
+      let view: any;
+      await waitFor('Endpoints switched to green', async () => {
+        view = await web.view();
+        return view.phase === 'Stable';
+      });
       expect(view.traffic.weights).toEqual([
         { version: 'green', role: 'stable', weight: 100 },
         { version: 'blue', role: 'canary', weight: 0 },
@@ -117,7 +122,32 @@ describe('service-selector', () => {
       });
       await waitForDeployments(demo.emu, [NS]);
     }
-    expect((await web.view()).phase).toBe('Stable');
+    await waitFor(
+      'Stable again',
+      async () => (await web.view()).phase === 'Stable',
+    );
+  });
+
+  it('is Progressing while the Endpoints do not list the selected version yet', async () => {
+    await waitFor('Stable', async () => (await web.view()).phase === 'Stable');
+    // As right after a selector switch, before the endpoints controller has caught up
+    demo.emu.store.modify(endpoints, NS, 'web', ep => {
+      ep.subsets = [];
+    });
+    try {
+      const view = await web.view();
+      expect(view.phase).toBe('Progressing');
+      expect(view.message).toBe(
+        'Service web selects version blue, but its Endpoints list 0 of its 3 ready pods and 0 other addresses',
+      );
+    } finally {
+      // The endpoints controller recreates a deleted Endpoints object from the Service
+      demo.emu.store.delete(endpoints, NS, 'web');
+    }
+    await waitFor(
+      'Endpoints listing blue again',
+      async () => (await web.view()).phase === 'Stable',
+    );
   });
 
   it('denies reading an entity without rollouts.rollout.read', async () => {

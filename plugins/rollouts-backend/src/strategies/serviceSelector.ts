@@ -14,6 +14,27 @@ import {
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
 
 /**
+ * How the Service's Endpoints differ from the ready pods of the version it selects (the endpoints
+ * controller has not caught up with a selector change yet), or undefined when they match.
+ */
+function endpointsLag(
+  endpoints: KubeObject | undefined,
+  serving: RolloutVersion,
+): string | undefined {
+  const listed = new Set<string>();
+  for (const subset of endpoints?.subsets ?? []) {
+    for (const address of subset.addresses ?? []) listed.add(address.ip);
+  }
+  const expected = serving.pods.filter(p => p.ready && p.ip).map(p => p.ip!);
+  const missing = expected.filter(ip => !listed.has(ip)).length;
+  const others = [...listed].filter(ip => !expected.includes(ip)).length;
+  if (missing === 0 && others === 0) return undefined;
+  return `list ${expected.length - missing} of its ${
+    expected.length
+  } ready pods and ${others} other address${others === 1 ? '' : 'es'}`;
+}
+
+/**
  * service-selector: a Service selects one version (label `version`, or the
  * `kube-rollouts.io/version-label` annotation) of the pods; the selected version is the stable
  * one and gets all traffic, every other version of the same pods is a canary with none.
@@ -27,10 +48,14 @@ export class ServiceSelectorStrategy implements StrategyDriver {
     const versionLabel = target.versionLabel;
     // One round trip: the pods that carry a version label, narrowed to the Service's other
     // labels below (the selector is not known before the Service is read).
-    const [service, deployments, versionedPods] = await Promise.all([
+    const [service, deployments, versionedPods, endpoints] = await Promise.all([
       client.get(RESOURCES.services, namespace, target.target),
       client.list(RESOURCES.deployments, namespace),
       client.list(RESOURCES.pods, namespace, { labelSelector: versionLabel }),
+      // Listed by name: a Service whose Endpoints do not exist yet has none, not a 404
+      client.list(RESOURCES.endpoints, namespace, {
+        fieldSelector: `metadata.name=${target.target}`,
+      }),
     ]);
     const selector: Record<string, string> = service.spec?.selector ?? {};
     const current = selector[versionLabel];
@@ -93,6 +118,12 @@ export class ServiceSelectorStrategy implements StrategyDriver {
     } else if (ready < desired || updated < desired) {
       phase = 'Progressing';
       message += ` (${ready}/${desired} ready, ${updated}/${desired} updated)`;
+    } else {
+      const switching = endpointsLag(endpoints[0], serving);
+      if (switching) {
+        phase = 'Progressing';
+        message = `Service ${service.metadata.name} selects version ${current}, but its Endpoints ${switching}`;
+      }
     }
 
     const routedBy = {
