@@ -1,4 +1,5 @@
 import type { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import {
   ANNOTATION_MODE,
   ANNOTATION_STRATEGY,
@@ -55,4 +56,20 @@ export function findAnnotationProblem(
     };
   }
   return undefined;
+}
+
+const NAMED_ANNOTATION =
+  /\b(kube-rollouts\.io\/[a-z-]+|backstage\.io\/kubernetes-[a-z-]+)/;
+
+/**
+ * The annotation a backend error is about: a 400 whose message names a `kube-rollouts.io/` or
+ * `backstage.io/kubernetes-` annotation (what the frontend cannot check by itself).
+ */
+export function annotationProblemFromError(
+  error: unknown,
+): AnnotationProblem | undefined {
+  if (!ResponseError.is(error) || error.statusCode !== 400) return undefined;
+  const message = error.cause.message || error.message;
+  const annotation = NAMED_ANNOTATION.exec(message)?.[1];
+  return annotation ? { kind: 'rejected', annotation, message } : undefined;
 }

@@ -41,21 +41,24 @@ describe('RolloutsContent', () => {
       fetchApi: new MockFetchApi(),
     });
 
-    it('shows the backend error with its message', async () => {
+    const backendError = (statusCode: number, name: string, message: string) =>
       server.use(
         rest.get(base, (_req, res, ctx) =>
           res(
-            ctx.status(400),
+            ctx.status(statusCode),
             ctx.json({
-              error: {
-                name: 'InputError',
-                message:
-                  "annotation kube-rollouts.io/mode has value 'fast' — expected one of blue-green, canary",
-              },
-              response: { statusCode: 400 },
+              error: { name, message },
+              response: { statusCode },
             }),
           ),
         ),
+      );
+
+    it('shows the backend error with its message', async () => {
+      backendError(
+        503,
+        'ServiceUnavailableError',
+        'cluster embedded is unreachable: connect ECONNREFUSED 127.0.0.1:6443',
       );
       await renderWithEntity(<RolloutsContent />, {
         entity,
@@ -63,9 +66,34 @@ describe('RolloutsContent', () => {
       });
       expect(
         await screen.findByText(
-          "Error: annotation kube-rollouts.io/mode has value 'fast' — expected one of blue-green, canary",
+          'Error: cluster embedded is unreachable: connect ECONNREFUSED 127.0.0.1:6443',
         ),
       ).toBeInTheDocument();
+    });
+
+    it('turns an annotation the backend refuses into the empty state with an example', async () => {
+      backendError(
+        400,
+        'InputError',
+        "annotation kube-rollouts.io/cluster names cluster 'prod', which is not configured — expected one of embedded",
+      );
+      const { container } = await renderWithEntity(<RolloutsContent />, {
+        entity,
+        rolloutsApi: client,
+      });
+      expect(
+        await screen.findByText(
+          'Annotation kube-rollouts.io/cluster needs a change',
+        ),
+      ).toBeInTheDocument();
+      expect(
+        screen.getByText(
+          "annotation kube-rollouts.io/cluster names cluster 'prod', which is not configured — expected one of embedded",
+        ),
+      ).toBeInTheDocument();
+      expect(container.textContent).toContain(
+        'kube-rollouts.io/strategy: gateway-api',
+      );
     });
 
     it('reads the rollout and its history from the backend and shows them', async () => {

@@ -12,7 +12,10 @@ import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import type { RolloutClusterError } from '@kube-rollouts/plugin-rollouts-common';
 import { useRollout, type RolloutPollIntervals } from '../../hooks';
-import { findAnnotationProblem } from '../../utils/annotations';
+import {
+  annotationProblemFromError,
+  findAnnotationProblem,
+} from '../../utils/annotations';
 import { errorMessage } from '../../utils/errors';
 import { CanaryAnalysisPanel } from '../CanaryAnalysisPanel';
 import { RolloutHeader } from '../RolloutHeader';
@@ -57,6 +60,10 @@ function RolloutsView(props: { entity: Entity } & RolloutsContentProps) {
     return <Progress />;
   }
   if (!value) {
+    const rejected = annotationProblemFromError(error);
+    if (rejected) {
+      return <RolloutsEmptyState entity={entity} problem={rejected} />;
+    }
     const failure = error ?? new Error('No response from the rollouts backend');
     return <ResponseErrorPanel title={errorMessage(failure)} error={failure} />;
   }

@@ -43,20 +43,27 @@ export interface RolloutsEmptyStateProps {
 /** Names the missing or wrong annotation and shows an example to copy. */
 export function RolloutsEmptyState(props: RolloutsEmptyStateProps) {
   const { entity, problem } = props;
-  const title =
-    problem.kind === 'missing'
-      ? `Missing annotation ${problem.annotation}`
-      : `Annotation ${problem.annotation} has an unknown value`;
-  const description =
-    problem.kind === 'missing'
-      ? `The Rollouts tab needs the annotation ${
-          problem.annotation
-        } on this ${entity.kind.toLocaleLowerCase(
-          'en-US',
-        )} to know how its traffic is switched.`
-      : `Annotation ${problem.annotation} has value '${
-          problem.value
-        }' — expected one of ${problem.expected.join(', ')}.`;
+  let title: string;
+  let description: string;
+  switch (problem.kind) {
+    case 'missing':
+      title = `Missing annotation ${problem.annotation}`;
+      description = `The Rollouts tab needs the annotation ${
+        problem.annotation
+      } on this ${entity.kind.toLocaleLowerCase(
+        'en-US',
+      )} to know how its traffic is switched.`;
+      break;
+    case 'invalid':
+      title = `Annotation ${problem.annotation} has an unknown value`;
+      description = `Annotation ${problem.annotation} has value '${
+        problem.value
+      }' — expected one of ${problem.expected.join(', ')}.`;
+      break;
+    default:
+      title = `Annotation ${problem.annotation} needs a change`;
+      description = problem.message;
+  }
   return (
     <EmptyState
       missing="field"
