@@ -24,7 +24,9 @@ export type AnnotationProblem =
       annotation: string;
       value: string;
       expected: readonly string[];
-    };
+    }
+  /** The backend refused an annotation (its 400 names it): bad target, namespace, cluster… */
+  | { kind: 'rejected'; annotation: string; message: string };
 
 /** Checks what the frontend can check before asking the backend. */
 export function findAnnotationProblem(
