@@ -31,7 +31,7 @@ export type AnnotationProblem =
 /** Checks what the frontend can check before asking the backend. */
 export function findAnnotationProblem(
   entity: Entity,
-): AnnotationProblem | undefined {
+): Exclude<AnnotationProblem, { kind: 'rejected' }> | undefined {
   const annotations = entity.metadata.annotations ?? {};
   const strategy = annotations[ANNOTATION_STRATEGY];
   if (!strategy) {
