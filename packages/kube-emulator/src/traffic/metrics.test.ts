@@ -25,10 +25,10 @@ function parse(text: string): Sample[] {
 }
 
 /** The counters' increase between two scrapes (series absent before count from zero). */
-function increase(before: Sample[], after: Sample[]): Sample[] {
+function increase(first: Sample[], second: Sample[]): Sample[] {
   const key = (s: Sample) => `${s.name}${JSON.stringify(s.labels)}`;
-  const old = new Map(before.map(s => [key(s), s.value]));
-  return after.map(s => ({ ...s, value: s.value - (old.get(key(s)) ?? 0) }));
+  const old = new Map(first.map(s => [key(s), s.value]));
+  return second.map(s => ({ ...s, value: s.value - (old.get(key(s)) ?? 0) }));
 }
 
 /** Sum of a metric's samples whose labels equal (string) or match (RegExp) the given ones, like PromQL's sum(). */
@@ -89,6 +89,13 @@ describe('/metrics: the series Flagger queries, from the demo scenario traffic',
     return res.body;
   };
 
+  const destinations: [string, string][] = [
+    ['service-selector', 'blue'],
+    ['gateway-api', 'web-stable'],
+    ['gateway-api', 'web-canary'],
+    ['istio', 'web-stable'],
+  ];
+
   /** The increase of every series over one real second, once every demo destination is healthy. */
   const window = async () => {
     // Wait until every destination has ready pods (before that its Service answers 503), then take
@@ -111,17 +118,10 @@ describe('/metrics: the series Flagger queries, from the demo scenario traffic',
       assert.ok(Date.now() < deadline, 'demo destinations never all healthy');
       await new Promise(resolve => setTimeout(resolve, 100));
     }
-    const before = parse(await scrape());
+    const start = parse(await scrape());
     await new Promise(resolve => setTimeout(resolve, 1000));
-    return increase(before, parse(await scrape()));
+    return increase(start, parse(await scrape()));
   };
-
-  const destinations: [string, string][] = [
-    ['service-selector', 'blue'],
-    ['gateway-api', 'web-stable'],
-    ['gateway-api', 'web-canary'],
-    ['istio', 'web-stable'],
-  ];
 
   it('serves istio_requests_total and istio_request_duration_milliseconds per destination workload', async () => {
     const samples = await window();
