@@ -416,6 +416,112 @@ describe('@kubernetes/client-node 1.4.0 against the emulator', () => {
     assert.equal(errors[0].obj.reason, 'Expired');
   });
 
+  it('pages a list with limit and continue, and filters with a field selector', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'paged' } } });
+    const names = Array.from({ length: 7 }, (_, i) => `cm-${i}`);
+    for (const name of names)
+      await core.createNamespacedConfigMap({
+        namespace: 'paged',
+        body: { metadata: { name, labels: { page: 'yes' } }, data: { name } },
+      });
+    await core.createNamespacedConfigMap({
+      namespace: 'paged',
+      body: { metadata: { name: 'unlabelled' } },
+    });
+
+    const pages: string[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await core.listNamespacedConfigMap({
+        namespace: 'paged',
+        labelSelector: 'page=yes',
+        limit: 3,
+        _continue: token,
+      });
+      pages.push(page.items.map(cm => cm.metadata!.name!));
+      token = page.metadata?._continue || undefined;
+      // As the real API server: no remainingItemCount when a selector filters the list.
+      assert.equal(page.metadata?.remainingItemCount, undefined);
+      assert.ok(pages.length <= 3, 'the pages end');
+    } while (token);
+    assert.deepEqual(pages, [
+      ['cm-0', 'cm-1', 'cm-2'],
+      ['cm-3', 'cm-4', 'cm-5'],
+      ['cm-6'],
+    ]);
+
+    // Objects created between pages do not disturb the pages already served.
+    const first = await core.listNamespacedConfigMap({
+      namespace: 'paged',
+      limit: 4,
+    });
+    // Without selectors the first page counts what is left: 8 - 4.
+    assert.equal(first.metadata?.remainingItemCount, 4);
+    await core.createNamespacedConfigMap({
+      namespace: 'paged',
+      body: { metadata: { name: 'aaa-late' } },
+    });
+    const rest = await core.listNamespacedConfigMap({
+      namespace: 'paged',
+      limit: 100,
+      _continue: first.metadata!._continue,
+    });
+    const seen = [...first.items, ...rest.items].map(cm => cm.metadata!.name);
+    assert.equal(new Set(seen).size, seen.length, seen.join(','));
+    assert.deepEqual(seen.filter(n => n !== 'aaa-late').sort(), [
+      ...names,
+      'unlabelled',
+    ]);
+
+    // Field selectors: name, negated name with a label selector, namespace across all namespaces.
+    const byName = await core.listNamespacedConfigMap({
+      namespace: 'paged',
+      fieldSelector: 'metadata.name=cm-3',
+    });
+    assert.deepEqual(
+      byName.items.map(cm => cm.data?.name),
+      ['cm-3'],
+    );
+    const notByName = await core.listNamespacedConfigMap({
+      namespace: 'paged',
+      labelSelector: 'page=yes',
+      fieldSelector: 'metadata.name!=cm-3',
+    });
+    assert.deepEqual(
+      notByName.items.map(cm => cm.metadata!.name),
+      names.filter(n => n !== 'cm-3'),
+    );
+    const everywhere = await core.listConfigMapForAllNamespaces({
+      fieldSelector: 'metadata.namespace=paged,metadata.name=cm-6',
+    });
+    assert.deepEqual(
+      everywhere.items.map(
+        cm => `${cm.metadata!.namespace}/${cm.metadata!.name}`,
+      ),
+      ['paged/cm-6'],
+    );
+    // A field selector and a limit together page the filtered list.
+    const limited = await core.listConfigMapForAllNamespaces({
+      fieldSelector: 'metadata.namespace=paged',
+      limit: 5,
+    });
+    assert.equal(limited.items.length, 5);
+    assert.ok(limited.metadata?._continue);
+    const bad = await apiError(() =>
+      core.listNamespacedConfigMap({
+        namespace: 'paged',
+        fieldSelector: 'data.name=cm-3',
+      }),
+    );
+    assert.equal(bad.code, 400);
+    assert.equal(bad.status.reason, 'BadRequest');
+    assert.equal(
+      bad.status.message,
+      '"data.name" is not a known field selector: only "metadata.name", "metadata.namespace"',
+    );
+    await core.deleteNamespace({ name: 'paged' });
+  });
+
   it('an informer lists then watches and sees later changes', async () => {
     const informer = k8s.makeInformer(
       kc,
@@ -559,6 +665,153 @@ describe('@kubernetes/client-node 1.4.0 against the emulator', () => {
       pods: { list: 1 },
     });
     assert.equal(snap.total, 3);
+  });
+});
+
+describe('client-node with the simulated controllers', () => {
+  let emu: Emulator;
+  let kc: k8s.KubeConfig;
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+
+  before(async () => {
+    emu = await startTestEmulator({ controllers: true, podReadyDelayMs: 200 });
+    kc = new k8s.KubeConfig();
+    kc.loadFromString(emu.kubeconfig);
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+  });
+  after(() => emu.stop());
+
+  it('a watch on Endpoints sees the switch from the blue to the green pod IPs after the selector patch', async () => {
+    // Chapter 1: blue and green Deployments, Service web selecting blue.
+    for (const version of ['blue', 'green']) {
+      const labels = { app: 'web', version };
+      await apps.createNamespacedDeployment({
+        namespace: 'default',
+        body: {
+          metadata: { name: version, labels },
+          spec: {
+            replicas: 2,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: {
+                containers: [
+                  {
+                    name: 'web',
+                    image: `hello:${version}`,
+                    ports: [{ containerPort: 80 }],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+    }
+    await core.createNamespacedService({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'web' },
+        spec: {
+          selector: { app: 'web', version: 'blue' },
+          ports: [{ protocol: 'TCP', port: 80, targetPort: 80 }],
+        },
+      },
+    });
+
+    const events: { type: string; ips: string[] }[] = [];
+    const watch = new k8s.Watch(kc);
+    const controller = await watch.watch(
+      '/api/v1/namespaces/default/endpoints',
+      { fieldSelector: 'metadata.name=web' },
+      (type, obj: k8s.V1Endpoints) => {
+        const ips = (obj.subsets ?? [])
+          .flatMap(s => s.addresses ?? [])
+          .map(a => a.ip)
+          .sort();
+        events.push({ type, ips });
+      },
+      () => {},
+    );
+    const podIps = async (version: string) =>
+      (
+        await core.listNamespacedPod({
+          namespace: 'default',
+          labelSelector: `app=web,version=${version}`,
+        })
+      ).items
+        .map(p => p.status?.podIP)
+        .filter((ip): ip is string => !!ip)
+        .sort();
+    /** Waits for a watch event whose addresses are exactly `ips`. */
+    const eventWith = async (what: string, ips: () => Promise<string[]>) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const want = await ips();
+        const hit = events.findIndex(
+          e =>
+            want.length > 0 && JSON.stringify(e.ips) === JSON.stringify(want),
+        );
+        if (hit >= 0) return hit;
+        assert.ok(
+          Date.now() < deadline,
+          `no Endpoints event with the ${what} IPs ${want.join(
+            ',',
+          )}: ${JSON.stringify(events)}`,
+        );
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+    };
+    const twoPods = (version: string) => async () => {
+      const ips = await podIps(version);
+      return ips.length === 2 ? ips : [];
+    };
+    try {
+      const blueAt = await eventWith('blue', twoPods('blue'));
+      const blue = await podIps('blue');
+      const green = await twoPods('green')();
+      const beforePatch = events.length;
+      assert.ok(
+        events.every(e => !e.ips.some(ip => green.includes(ip))),
+        'no green IP before the patch',
+      );
+
+      await core.patchNamespacedService(
+        {
+          name: 'web',
+          namespace: 'default',
+          body: { spec: { selector: { version: 'green' } } },
+        },
+        k8s.setHeaderOptions(
+          'Content-Type',
+          k8s.PatchStrategy.StrategicMergePatch,
+        ),
+      );
+      const greenAt = await eventWith('green', twoPods('green'));
+      assert.ok(greenAt >= beforePatch && greenAt > blueAt);
+      assert.equal(events[greenAt].type, 'MODIFIED');
+      assert.deepEqual(events[greenAt].ips, green);
+      assert.ok(
+        !events[greenAt].ips.some(ip => blue.includes(ip)),
+        'no blue IP once switched',
+      );
+      // The Endpoints object agrees with what the watch saw last.
+      const endpoints = await core.readNamespacedEndpoints({
+        name: 'web',
+        namespace: 'default',
+      });
+      assert.deepEqual(
+        (endpoints.subsets ?? [])
+          .flatMap(s => s.addresses ?? [])
+          .map(a => a.ip)
+          .sort(),
+        events[events.length - 1].ips,
+      );
+    } finally {
+      controller.abort();
+    }
   });
 });
 

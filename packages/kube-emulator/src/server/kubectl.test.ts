@@ -679,6 +679,130 @@ spec:
     );
   });
 
+  it('replace with a stale resourceVersion fails with the Conflict error; with the current one it succeeds', async () => {
+    await expectKubectl(kubectl, [
+      'create',
+      'configmap',
+      'replace-me',
+      '--from-literal=colour=blue',
+    ]);
+    const current = JSON.parse(
+      (
+        await expectKubectl(kubectl, [
+          'get',
+          'configmap',
+          'replace-me',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    // Someone else changes it: the copy read above is now stale.
+    await expectKubectl(kubectl, [
+      'label',
+      'configmap',
+      'replace-me',
+      'changed=yes',
+    ]);
+    const stale = join(dir, 'replace-stale.json');
+    writeFileSync(
+      stale,
+      JSON.stringify({ ...current, data: { colour: 'green' } }),
+    );
+    await expectKubectlError(
+      kubectl,
+      ['replace', '-f', stale],
+      `Error from server (Conflict): error when replacing "${stale}": Operation cannot be fulfilled on configmaps "replace-me": the object has been modified; please apply your changes to the latest version and try again`,
+    );
+    await expectKubectl(
+      kubectl,
+      ['get', 'configmap', 'replace-me', '-o', 'jsonpath={.data.colour}'],
+      'blue',
+    );
+    const fresh = JSON.parse(
+      (
+        await expectKubectl(kubectl, [
+          'get',
+          'configmap',
+          'replace-me',
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    );
+    writeFileSync(
+      stale,
+      JSON.stringify({ ...fresh, data: { colour: 'green' } }),
+    );
+    await expectKubectl(
+      kubectl,
+      ['replace', '-f', stale],
+      'configmap/replace-me replaced',
+    );
+    await expectKubectl(
+      kubectl,
+      ['get', 'configmap', 'replace-me', '-o', 'jsonpath={.data.colour}'],
+      'green',
+    );
+  });
+
+  it('api-resources lists the built-in kinds and the CRD kinds', async () => {
+    const r = await expectKubectl(kubectl, ['api-resources']);
+    const rows = r.stdout.trim().split('\n');
+    assert.match(
+      rows[0],
+      /^NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\s*$/,
+    );
+    /** `<name> <apiVersion> <namespaced> <kind>` of every row, short names left out. */
+    const listed = new Set(
+      rows.slice(1).map(row => {
+        const cols = row.trim().split(/\s+/);
+        const [name, apiVersion, namespaced, kind] = [
+          cols[0],
+          ...cols.slice(-3),
+        ];
+        return `${name} ${apiVersion} ${namespaced} ${kind}`;
+      }),
+    );
+    for (const row of [
+      'namespaces v1 false Namespace',
+      'pods v1 true Pod',
+      'services v1 true Service',
+      'endpoints v1 true Endpoints',
+      'events v1 true Event',
+      'configmaps v1 true ConfigMap',
+      'deployments apps/v1 true Deployment',
+      'replicasets apps/v1 true ReplicaSet',
+      'endpointslices discovery.k8s.io/v1 true EndpointSlice',
+      'events events.k8s.io/v1 true Event',
+      'customresourcedefinitions apiextensions.k8s.io/v1 false CustomResourceDefinition',
+      'gateways gateway.networking.k8s.io/v1 true Gateway',
+      'httproutes gateway.networking.k8s.io/v1 true HTTPRoute',
+      'gateways networking.istio.io/v1 true Gateway',
+      'virtualservices networking.istio.io/v1 true VirtualService',
+      'destinationrules networking.istio.io/v1 true DestinationRule',
+      'canarydeliveries asm.alauda.io/v1alpha1 true CanaryDelivery',
+      'canaryevents asm.alauda.io/v1alpha1 true CanaryEvent',
+    ])
+      assert.ok(listed.has(row), `missing "${row}" in:\n${r.stdout}`);
+    // Short names as a real cluster (and the CRDs) declare them.
+    assert.match(r.stdout, /^services\s+svc\s+v1\s+true\s+Service\s*$/m);
+    assert.match(
+      r.stdout,
+      /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment\s*$/m,
+    );
+    assert.match(
+      r.stdout,
+      /^virtualservices\s+vs\s+networking\.istio\.io\/v1\s+true\s+VirtualService\s*$/m,
+    );
+    // A group narrows it to the CRD's kinds.
+    await expectKubectl(
+      kubectl,
+      ['api-resources', '--api-group=asm.alauda.io', '-o', 'name'],
+      'canarydeliveries.asm.alauda.io\ncanaryevents.asm.alauda.io',
+    );
+  });
+
   it('refuses writes with the read-only context', async () => {
     const readOnly = ['--context', 'kube-emulator-readonly'];
     await expectKubectlError(
@@ -850,6 +974,116 @@ describe('kubectl with the simulated controllers', () => {
       ['delete', 'namespace', 'shop'],
       'namespace "shop" deleted',
     );
+  });
+
+  it('set image rolls to a new ReplicaSet and scales the old one to zero', async () => {
+    const ns = ['-n', 'images'];
+    await expectKubectl(kubectl, ['create', 'namespace', 'images']);
+    await expectKubectl(kubectl, [
+      'create',
+      'deployment',
+      'web',
+      '--image=nginx:1.26',
+      '--replicas=3',
+      ...ns,
+    ]);
+    const rollout = [
+      'rollout',
+      'status',
+      'deployment/web',
+      ...ns,
+      '--timeout=20s',
+    ];
+    await expectKubectl(kubectl, rollout);
+    const replicaSets = async () =>
+      (
+        await expectKubectl(kubectl, [
+          'get',
+          'rs',
+          ...ns,
+          '-l',
+          'app=web',
+          '-o',
+          'jsonpath={range .items[*]}{.metadata.name} {.spec.template.spec.containers[0].image} {.spec.replicas} {.status.replicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}{"\\n"}{end}',
+        ])
+      ).stdout
+        .trim()
+        .split('\n')
+        .map(line => {
+          const [name, image, spec, status, revision] = line.split(' ');
+          return { name, image, spec, status, revision };
+        });
+    const [first] = await replicaSets();
+    assert.deepEqual(
+      { ...first, name: undefined },
+      {
+        name: undefined,
+        image: 'nginx:1.26',
+        spec: '3',
+        status: '3',
+        revision: '1',
+      },
+    );
+
+    await expectKubectl(
+      kubectl,
+      ['set', 'image', 'deployment/web', 'nginx=nginx:1.27', ...ns],
+      'deployment.apps/web image updated',
+    );
+    await expectKubectl(
+      kubectl,
+      rollout,
+      /deployment "web" successfully rolled out/,
+    );
+    const after2 = await replicaSets();
+    assert.equal(after2.length, 2, JSON.stringify(after2));
+    const old = after2.find(rs => rs.name === first.name)!;
+    const current = after2.find(rs => rs.name !== first.name)!;
+    assert.deepEqual(
+      { image: old.image, spec: old.spec, status: old.status },
+      { image: 'nginx:1.26', spec: '0', status: '0' },
+    );
+    assert.deepEqual(
+      {
+        image: current.image,
+        spec: current.spec,
+        status: current.status,
+        revision: current.revision,
+      },
+      { image: 'nginx:1.27', spec: '3', status: '3', revision: '2' },
+    );
+    // The table a user looks at: the old ReplicaSet at 0/0/0, the new one ready.
+    const table = await expectKubectl(kubectl, ['get', 'rs', ...ns]);
+    assert.match(
+      table.stdout,
+      new RegExp(`^${first.name}\\s+0\\s+0\\s+0\\s+`, 'm'),
+    );
+    assert.match(
+      table.stdout,
+      new RegExp(`^${current.name}\\s+3\\s+3\\s+3\\s+`, 'm'),
+    );
+    // Every pod runs the new image.
+    await expectKubectl(
+      kubectl,
+      [
+        'get',
+        'pods',
+        ...ns,
+        '-l',
+        'app=web',
+        '--field-selector=status.phase=Running',
+        '-o',
+        'jsonpath={range .items[*]}{.spec.containers[0].image}{"\\n"}{end}',
+      ],
+      'nginx:1.27\nnginx:1.27\nnginx:1.27',
+    );
+    await expectKubectl(kubectl, [
+      'rollout',
+      'history',
+      'deployment/web',
+      ...ns,
+    ]);
+    await expectKubectl(kubectl, ['delete', 'namespace', 'images']);
   });
 
   it('kubectl create service, configmap and secret (protobuf bodies)', async () => {

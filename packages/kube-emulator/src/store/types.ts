@@ -143,6 +143,8 @@ export interface TrafficSnapshot {
   host: string;
   /** Backend version (Deployment name) receiving a share of the traffic. */
   version: string;
+  /** `http` requests, or `tcp` connections of a VirtualService tcp route (host `<host>:<port>`). */
+  protocol: 'http' | 'tcp';
   /** Share of the requests of this host, 0-100. */
   weight: number;
   requestsTotal: number;

@@ -13,6 +13,8 @@ export interface RoutedVersion {
   weight: number;
   health: VersionHealth;
   readyPods: number;
+  /** The Service the version is reached through (and its port), named in the mesh metrics. */
+  service?: { namespace: string; name: string; port?: number };
 }
 
 /** A host receiving simulated traffic and how its requests are split. @public */
@@ -21,6 +23,11 @@ export interface HostRoute {
   host: string;
   /** The object that decides the split: `Service/web`, `HTTPRoute/web`, `VirtualService/web`. */
   via: string;
+  /**
+   * `http` for requests (a Service, an HTTPRoute, a VirtualService's first http route), `tcp` for a
+   * VirtualService tcp route: a stream of connections on `<host>:<port>` beside the host's http stream.
+   */
+  protocol: 'http' | 'tcp';
   versions: RoutedVersion[];
 }
 
@@ -45,11 +52,18 @@ export function serviceVersions(
   name: string,
 ): RoutedVersion[] {
   const svc = store.get(R.services, namespace, name);
+  const port = svc?.spec?.ports?.[0]?.port;
+  const service = {
+    namespace,
+    name,
+    ...(typeof port === 'number' ? { port } : {}),
+  };
   const unavailable: RoutedVersion = {
     version: name,
     weight: 100,
     health: { successRate: 0, latencyP99Ms: 3, source: 'no endpoints' },
     readyPods: 0,
+    service,
   };
   const selector = svc?.spec?.selector;
   if (!svc || !selector || Object.keys(selector).length === 0)
@@ -70,6 +84,7 @@ export function serviceVersions(
       weight: (100 * pods.length) / total,
       health: healthOf(pods[0]),
       readyPods: pods.length,
+      service,
     }));
 }
 
@@ -87,7 +102,12 @@ export function workloadOf(store: Store, pod: KubeObject): string {
 
 function split(
   store: Store,
-  backends: { namespace: string; name: string; weight: number }[],
+  backends: {
+    namespace: string;
+    name: string;
+    weight: number;
+    port?: number;
+  }[],
 ): RoutedVersion[] {
   const total = backends.reduce((n, b) => n + Math.max(0, b.weight), 0);
   const out = new Map<string, RoutedVersion>();
@@ -98,7 +118,14 @@ function split(
       const share = (backend.weight / total) * v.weight;
       const existing = out.get(v.version);
       if (existing) existing.weight += share;
-      else out.set(v.version, { ...v, weight: share });
+      else
+        out.set(v.version, {
+          ...v,
+          weight: share,
+          ...(v.service && backend.port !== undefined
+            ? { service: { ...v.service, port: backend.port } }
+            : {}),
+        });
     }
   }
   return [...out.values()];
@@ -115,22 +142,56 @@ export function computeRoutes(store: Store): HostRoute[] {
       const svc = serviceName(host, namespace);
       routedServices.add(`${svc.namespace}/${svc.name}`);
     }
-    const route =
-      vs.spec?.http?.[0]?.route ??
-      vs.spec?.tcp?.[0]?.route ??
-      vs.spec?.tls?.[0]?.route ??
-      [];
-    const backends = route.map((r: any) => {
-      const svc = serviceName(String(r.destination?.host ?? ''), namespace);
-      routedServices.add(`${svc.namespace}/${svc.name}`);
-      return { ...svc, weight: r.weight ?? (route.length === 1 ? 100 : 0) };
-    });
-    routes.push({
-      namespace,
-      host: hosts[0] ?? vs.metadata.name,
-      via: `VirtualService/${vs.metadata.name}`,
-      versions: split(store, backends),
-    });
+    const host = hosts[0] ?? vs.metadata.name;
+    const backendsOf = (route: any[]) =>
+      route.map((r: any) => {
+        const svc = serviceName(String(r.destination?.host ?? ''), namespace);
+        routedServices.add(`${svc.namespace}/${svc.name}`);
+        const port = Number(r.destination?.port?.number);
+        return {
+          ...svc,
+          weight: r.weight ?? (route.length === 1 ? 100 : 0),
+          ...(Number.isInteger(port) && port > 0 ? { port } : {}),
+        };
+      });
+    const http: any[] | undefined = vs.spec?.http?.[0]?.route;
+    const tcp: any[] = (vs.spec?.tcp ?? []).filter((t: any) =>
+      Array.isArray(t?.route),
+    );
+    // Requests follow the first http route (or a tls route when there is neither http nor tcp).
+    const requestRoute =
+      http ?? (tcp.length === 0 ? vs.spec?.tls?.[0]?.route : undefined);
+    if (requestRoute) {
+      routes.push({
+        namespace,
+        host,
+        via: `VirtualService/${vs.metadata.name}`,
+        protocol: 'http',
+        versions: split(store, backendsOf(requestRoute)),
+      });
+    }
+    // Every tcp route is a stream of its own on <host>:<port>.
+    const seenPorts = new Set<string>();
+    for (const [i, t] of tcp.entries()) {
+      const backends = backendsOf(t.route);
+      const port = String(
+        t.match?.find((m: any) => m?.port)?.port ??
+          backends.find(b => b.port !== undefined)?.port ??
+          (backends[0] &&
+            store.get(R.services, backends[0].namespace, backends[0].name)?.spec
+              ?.ports?.[0]?.port) ??
+          `tcp${i}`,
+      );
+      if (seenPorts.has(port)) continue; // a later route for the same port only sees what the first leaves over
+      seenPorts.add(port);
+      routes.push({
+        namespace,
+        host: `${host}:${port}`,
+        via: `VirtualService/${vs.metadata.name}`,
+        protocol: 'tcp',
+        versions: split(store, backends),
+      });
+    }
   }
   for (const httpRoute of store.list(R.httproutes)) {
     const namespace = httpRoute.metadata.namespace!;
@@ -144,12 +205,18 @@ export function computeRoutes(store: Store): HostRoute[] {
             ? ref.namespace
             : namespace;
         routedServices.add(`${ns}/${ref.name}`);
-        return { namespace: ns, name: ref.name, weight: ref.weight ?? 1 };
+        return {
+          namespace: ns,
+          name: ref.name,
+          weight: ref.weight ?? 1,
+          ...(typeof ref.port === 'number' ? { port: ref.port } : {}),
+        };
       });
     routes.push({
       namespace,
       host: httpRoute.spec?.hostnames?.[0] ?? httpRoute.metadata.name,
       via: `HTTPRoute/${httpRoute.metadata.name}`,
+      protocol: 'http',
       versions: split(store, backends),
     });
   }
@@ -164,6 +231,7 @@ export function computeRoutes(store: Store): HostRoute[] {
       namespace,
       host: svc.metadata.name,
       via: `Service/${svc.metadata.name}`,
+      protocol: 'http',
       versions,
     });
   }

@@ -7,16 +7,28 @@ import { type VersionHealth, sample, seededRandom } from './health';
 export const REQUESTS_PER_SECOND = 20;
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** Envoy's (and so Istio's) default histogram buckets, in milliseconds. */
+const MS_BUCKETS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
+  300000, 600000, 1800000, 3600000,
+];
 
 interface Series {
   namespace: string;
   host: string;
   version: string;
+  /** `http` requests or `tcp` connections. */
+  protocol: 'http' | 'tcp';
+  /** Kind of the routing object: `Service`, `HTTPRoute`, `VirtualService`. */
+  via: string;
+  /** The Service the version was last reached through. */
+  service?: { namespace: string; name: string; port?: number };
   weight: number;
   ok: number;
   errors: number;
   durationSum: number;
   buckets: number[];
+  msBuckets: number[];
   successRate: number;
   latencyP99Ms: number;
   samples: number;
@@ -65,11 +77,14 @@ export function createTrafficSimulator(
         namespace: route.namespace,
         host: route.host,
         version,
+        protocol: route.protocol,
+        via: route.via.split('/')[0],
         weight: 0,
         ok: 0,
         errors: 0,
         durationSum: 0,
         buckets: BUCKETS.map(() => 0),
+        msBuckets: MS_BUCKETS.map(() => 0),
         successRate: 100,
         latencyP99Ms: 0,
         samples: 0,
@@ -92,6 +107,7 @@ export function createTrafficSimulator(
         const s = seriesFor(route, v.version);
         live.add(`${route.namespace}\u0000${route.host}\u0000${v.version}`);
         s.weight = Math.round(v.weight * 100) / 100;
+        if (v.service) s.service = v.service;
         const measured = sample(
           v.health,
           `${route.namespace}/${route.host}/${v.version}`,
@@ -120,6 +136,9 @@ export function createTrafficSimulator(
         BUCKETS.forEach((le, i) => {
           s.buckets[i] += Math.round(n * (1 - Math.exp(-le / mean)));
         });
+        MS_BUCKETS.forEach((le, i) => {
+          s.msBuckets[i] += Math.round(n * (1 - Math.exp(-le / 1000 / mean)));
+        });
       }
     }
     // Versions no longer routed to keep their counters but get weight 0.
@@ -139,6 +158,7 @@ export function createTrafficSimulator(
         namespace: s.namespace,
         host: s.host,
         version: s.version,
+        protocol: s.protocol,
         weight: s.weight,
         requestsTotal: s.ok + s.errors,
         successRate: s.weight > 0 ? s.successRate : observedSuccessRate(s),
@@ -224,6 +244,7 @@ export function createTrafficSimulator(
           s.latencyP99Ms / 1000,
         )}`,
       );
+    lines.push(...meshMetricLines(all));
     return `${lines.join('\n')}\n`;
   }
 
@@ -238,6 +259,173 @@ export function createTrafficSimulator(
       cancel();
     },
   };
+}
+
+/** Counters of series that share one label set in a mesh metric, summed. */
+interface Aggregate {
+  labels: string;
+  ok: number;
+  errors: number;
+  durationSumMs: number;
+  msBuckets: number[];
+}
+
+function aggregate(
+  all: Series[],
+  labelsOf: (s: Series) => string | undefined,
+): Aggregate[] {
+  const out = new Map<string, Aggregate>();
+  for (const s of all) {
+    const labels = labelsOf(s);
+    if (labels === undefined) continue;
+    let a = out.get(labels);
+    if (!a) {
+      a = {
+        labels,
+        ok: 0,
+        errors: 0,
+        durationSumMs: 0,
+        msBuckets: MS_BUCKETS.map(() => 0),
+      };
+      out.set(labels, a);
+    }
+    a.ok += s.ok;
+    a.errors += s.errors;
+    a.durationSumMs += s.durationSum * 1000;
+    s.msBuckets.forEach((n, i) => (a!.msBuckets[i] += n));
+  }
+  return [...out.values()];
+}
+
+function histogramLines(name: string, a: Aggregate): string[] {
+  const lines = MS_BUCKETS.map(
+    (le, i) => `${name}_bucket{${a.labels},le="${le}"} ${a.msBuckets[i]}`,
+  );
+  lines.push(`${name}_bucket{${a.labels},le="+Inf"} ${a.ok + a.errors}`);
+  lines.push(`${name}_sum{${a.labels}} ${round(a.durationSumMs)}`);
+  lines.push(`${name}_count{${a.labels}} ${a.ok + a.errors}`);
+  return lines;
+}
+
+/**
+ * The series Flagger's metric providers query, from the same simulated requests:
+ * - Istio (every version is a meshed destination workload; what `reporter="destination"` sidecars report):
+ *   `istio_requests_total` and `istio_request_duration_milliseconds` for http, `istio_tcp_connections_*` for
+ *   VirtualService tcp routes;
+ * - Envoy cluster stats as a Gateway API implementation's Envoy (Contour) exposes them for HTTPRoute backends:
+ *   `envoy_cluster_upstream_rq` and `envoy_cluster_upstream_rq_time` with `envoy_cluster_name` =
+ *   `<namespace>_<service>_<port>`.
+ */
+function meshMetricLines(all: Series[]): string[] {
+  const destination = (s: Series, protocol: string) => {
+    const svc = s.service ?? { namespace: s.namespace, name: s.version };
+    return [
+      `reporter="destination"`,
+      `destination_workload="${esc(s.version)}"`,
+      `destination_workload_namespace="${esc(s.namespace)}"`,
+      `destination_app="${esc(s.version)}"`,
+      `destination_service="${esc(
+        `${svc.name}.${svc.namespace}.svc.cluster.local`,
+      )}"`,
+      `destination_service_name="${esc(svc.name)}"`,
+      `destination_service_namespace="${esc(svc.namespace)}"`,
+      `request_protocol="${protocol}"`,
+    ].join(',');
+  };
+  const lines: string[] = [];
+  const http = all.filter(s => s.protocol === 'http');
+  const tcp = all.filter(s => s.protocol === 'tcp');
+
+  const istio = aggregate(http, s => destination(s, 'http'));
+  lines.push(
+    '# HELP istio_requests_total Simulated requests as Istio sidecars report them (reporter="destination").',
+  );
+  lines.push('# TYPE istio_requests_total counter');
+  for (const a of istio) {
+    lines.push(
+      `istio_requests_total{${a.labels},response_code="200",response_flags="-"} ${a.ok}`,
+    );
+    lines.push(
+      `istio_requests_total{${a.labels},response_code="503",response_flags="-"} ${a.errors}`,
+    );
+  }
+  lines.push(
+    '# HELP istio_request_duration_milliseconds Simulated request duration as Istio sidecars report it.',
+  );
+  lines.push('# TYPE istio_request_duration_milliseconds histogram');
+  for (const a of istio)
+    lines.push(...histogramLines('istio_request_duration_milliseconds', a));
+
+  const istioTcp = aggregate(tcp, s => destination(s, 'tcp'));
+  lines.push(
+    '# HELP istio_tcp_connections_opened_total Simulated TCP connections opened (VirtualService tcp routes).',
+  );
+  lines.push('# TYPE istio_tcp_connections_opened_total counter');
+  for (const a of istioTcp)
+    lines.push(
+      `istio_tcp_connections_opened_total{${a.labels}} ${a.ok + a.errors}`,
+    );
+  lines.push(
+    '# HELP istio_tcp_connections_closed_total Simulated TCP connections closed; response_flags="UF" for failed ones.',
+  );
+  lines.push('# TYPE istio_tcp_connections_closed_total counter');
+  for (const a of istioTcp) {
+    lines.push(
+      `istio_tcp_connections_closed_total{${a.labels},response_flags="-"} ${a.ok}`,
+    );
+    lines.push(
+      `istio_tcp_connections_closed_total{${a.labels},response_flags="UF"} ${a.errors}`,
+    );
+  }
+
+  const envoy = aggregate(
+    http.filter(s => s.via === 'HTTPRoute'),
+    s => {
+      const svc = s.service ?? { namespace: s.namespace, name: s.version };
+      return `envoy_cluster_name="${esc(
+        `${svc.namespace}_${svc.name}_${svc.port ?? 80}`,
+      )}"`;
+    },
+  );
+  lines.push(
+    "# HELP envoy_cluster_upstream_rq Simulated upstream requests of the gateway's Envoy, by cluster (HTTPRoute backend) and response code.",
+  );
+  lines.push('# TYPE envoy_cluster_upstream_rq counter');
+  for (const a of envoy) {
+    lines.push(
+      `envoy_cluster_upstream_rq{envoy_response_code="200",${a.labels}} ${a.ok}`,
+    );
+    lines.push(
+      `envoy_cluster_upstream_rq{envoy_response_code="503",${a.labels}} ${a.errors}`,
+    );
+  }
+  lines.push(
+    "# HELP envoy_cluster_upstream_rq_xx Simulated upstream requests of the gateway's Envoy, by response code class.",
+  );
+  lines.push('# TYPE envoy_cluster_upstream_rq_xx counter');
+  for (const a of envoy) {
+    lines.push(
+      `envoy_cluster_upstream_rq_xx{envoy_response_code_class="2",${a.labels}} ${a.ok}`,
+    );
+    lines.push(
+      `envoy_cluster_upstream_rq_xx{envoy_response_code_class="5",${a.labels}} ${a.errors}`,
+    );
+  }
+  lines.push(
+    "# HELP envoy_cluster_upstream_rq_total Simulated upstream requests of the gateway's Envoy, by cluster.",
+  );
+  lines.push('# TYPE envoy_cluster_upstream_rq_total counter');
+  for (const a of envoy)
+    lines.push(
+      `envoy_cluster_upstream_rq_total{${a.labels}} ${a.ok + a.errors}`,
+    );
+  lines.push(
+    "# HELP envoy_cluster_upstream_rq_time Simulated upstream request time of the gateway's Envoy, in milliseconds.",
+  );
+  lines.push('# TYPE envoy_cluster_upstream_rq_time histogram');
+  for (const a of envoy)
+    lines.push(...histogramLines('envoy_cluster_upstream_rq_time', a));
+  return lines;
 }
 
 /** Success rate (%) of the requests a series has served; 100 when it served none. */

@@ -205,4 +205,112 @@ describe('simulated traffic through the live routing objects', () => {
       70,
     );
   });
+
+  it('counts a VirtualService tcp route as a stream of its own on <host>:<port>, with its own weights', async () => {
+    cluster = startTestCluster();
+    const { store, handle } = cluster;
+    for (const version of ['stable', 'preview']) {
+      store.create(
+        R.deployments,
+        testDeployment(
+          `web-${version}`,
+          { app: 'web', version },
+          'hello:1.23.1',
+          1,
+        ),
+      );
+      store.create(R.services, {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: `web-${version}`, namespace: 'default' },
+        spec: {
+          selector: { app: 'web', version },
+          ports: [{ name: 'tcp-web', port: 9000 }],
+        },
+      });
+    }
+    const route = (stable: number, preview: number) => [
+      { destination: { host: 'web-stable' }, weight: stable },
+      { destination: { host: 'web-preview' }, weight: preview },
+    ];
+    store.create(R.virtualservices, {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        hosts: ['rollout-demo.asm.com', 'asm-demo'],
+        http: [{ route: route(100, 0) }],
+        tcp: [{ route: route(100, 0) }],
+      },
+    });
+    const split = (host: string) =>
+      Object.fromEntries(
+        (computeRoutes(store).find(r => r.host === host)?.versions ?? []).map(
+          v => [v.version, v.weight],
+        ),
+      );
+    await waitFor('both streams on stable', () => {
+      const routes = computeRoutes(store);
+      const tcp = routes.find(r => r.host === 'rollout-demo.asm.com:9000');
+      return (
+        tcp?.protocol === 'tcp' &&
+        tcp.versions[0]?.readyPods === 1 &&
+        routes.find(r => r.host === 'rollout-demo.asm.com')?.protocol === 'http'
+      );
+    });
+    assert.deepEqual(split('rollout-demo.asm.com:9000'), { 'web-stable': 100 });
+
+    // Only the tcp weights change: the tcp stream follows, the http one does not.
+    store.modify(R.virtualservices, 'default', 'web', vs => {
+      vs.spec.tcp = [{ route: route(40, 60) }];
+    });
+    await waitFor('preview ready', () =>
+      computeRoutes(store)
+        .find(r => r.host === 'rollout-demo.asm.com:9000')
+        ?.versions.every(v => v.readyPods === 1),
+    );
+    assert.deepEqual(split('rollout-demo.asm.com:9000'), {
+      'web-stable': 40,
+      'web-preview': 60,
+    });
+    assert.deepEqual(split('rollout-demo.asm.com'), { 'web-stable': 100 });
+
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const traffic = handle.traffic();
+    const tcp = traffic.filter(t => t.host === 'rollout-demo.asm.com:9000');
+    assert.ok(tcp.every(t => t.protocol === 'tcp'));
+    assert.deepEqual(Object.fromEntries(tcp.map(t => [t.version, t.weight])), {
+      'web-stable': 40,
+      'web-preview': 60,
+    });
+    assert.ok(tcp.find(t => t.version === 'web-preview')!.requestsTotal > 0);
+    const http = traffic.filter(t => t.host === 'rollout-demo.asm.com');
+    assert.deepEqual(
+      Object.fromEntries(
+        http.filter(t => t.weight > 0).map(t => [t.version, t.weight]),
+      ),
+      { 'web-stable': 100 },
+    );
+    assert.ok(http.every(t => t.protocol === 'http'));
+    assert.match(
+      handle.metricsText(),
+      /^istio_tcp_connections_opened_total\{[^}]*destination_workload="web-preview",destination_workload_namespace="default",[^}]*request_protocol="tcp"\} [1-9]\d*$/m,
+    );
+
+    // A tcp-only VirtualService (a match port names the stream) counts too.
+    store.modify(R.virtualservices, 'default', 'web', vs => {
+      delete vs.spec.http;
+      vs.spec.tcp = [{ match: [{ port: 31400 }], route: route(0, 100) }];
+    });
+    await waitFor('tcp-only route', () =>
+      computeRoutes(store).find(r => r.host === 'rollout-demo.asm.com:31400'),
+    );
+    assert.deepEqual(split('rollout-demo.asm.com:31400'), {
+      'web-preview': 100,
+    });
+    assert.equal(
+      computeRoutes(store).filter(r => r.via === 'VirtualService/web').length,
+      1,
+    );
+  });
 });
