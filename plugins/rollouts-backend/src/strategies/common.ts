@@ -161,8 +161,12 @@ export function gitOpsWarnings(objects: KubeObject[]): GitOpsWarning[] {
       name: o.metadata.name,
       namespace: String(o.metadata.namespace ?? ''),
     };
+    // Helm sets app.kubernetes.io/instance too: only Argo CD's own keys count then
+    const helm = o.metadata.labels?.['app.kubernetes.io/managed-by'] === 'Helm';
     const argo = keys.filter(
-      k => k.startsWith('argocd.argoproj.io/') || k === ARGO_TRACKING_LABEL,
+      k =>
+        k.startsWith('argocd.argoproj.io/') ||
+        (k === ARGO_TRACKING_LABEL && !helm),
     );
     if (argo.length) {
       warnings.push({

@@ -185,6 +185,29 @@ describe('service-selector', () => {
     ]);
   });
 
+  it('takes app.kubernetes.io/instance for Argo CD tracking, unless Helm manages the object', async () => {
+    const label = (labels: Record<string, string>) =>
+      demo.emu.store.modify(services, NS, 'web', svc => {
+        svc.metadata.labels = { app: 'web', ...labels };
+      });
+    try {
+      label({ 'app.kubernetes.io/instance': 'web' });
+      expect((await web.view()).gitOps).toEqual([
+        expect.objectContaining({
+          tool: 'Argo CD',
+          object: { kind: 'Service', name: 'web', namespace: NS },
+        }),
+      ]);
+      label({
+        'app.kubernetes.io/instance': 'web',
+        'app.kubernetes.io/managed-by': 'Helm',
+      });
+      expect((await web.view()).gitOps).toEqual([]);
+    } finally {
+      label({});
+    }
+  });
+
   it('lists the Kubernetes Events of the Service and its Deployments newest first, with a cursor', async () => {
     const all = await web.events({ limit: 100 });
     expect(all.status).toBe(200);
