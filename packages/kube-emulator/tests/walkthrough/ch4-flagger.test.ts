@@ -191,9 +191,10 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     const run = JSON.parse(
       await w.ok(`kubectl get ${newest} -n flagger-demo -o json`),
     );
-    assert.equal(run.spec.result, 'Published');
+    assert.equal(run.spec.result, 'Succeeded');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:green');
     assert.deepEqual(
-      run.spec.weights.map((x: any) => x.weight),
+      run.spec.steps.map((x: any) => x.weight),
       [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0],
     );
     assert.ok(

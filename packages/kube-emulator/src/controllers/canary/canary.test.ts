@@ -263,8 +263,10 @@ describe('CanaryDelivery (simulated Flagger)', () => {
 
     const [event] = canaryEvents(store, 'canary-demo');
     assert.equal(event.spec.phase, 'Succeeded');
-    assert.equal(event.spec.result, 'Published');
-    assert.equal(event.spec.revision, status.lastAppliedSpec);
+    assert.equal(event.spec.result, 'Succeeded');
+    assert.equal(event.spec.revision, demoImage('green'));
+    assert.equal(event.spec.previousRevision, demoImage('blue'));
+    assert.equal(event.spec.templateHash, status.lastAppliedSpec);
     assert.deepEqual(event.spec.images, [
       { container: 'http', image: demoImage('green') },
     ]);
@@ -272,13 +274,13 @@ describe('CanaryDelivery (simulated Flagger)', () => {
       { container: 'http', image: demoImage('blue') },
     ]);
     assert.deepEqual(
-      event.spec.weights.map((w: any) => w.weight),
+      event.spec.steps.map((w: any) => w.weight),
       [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0],
     );
     assert.equal(event.spec.checks.length, 10);
     assert.ok(
       event.spec.checks.every(
-        (c: any) => c.passed && c.successRate >= 95 && c.latencyMs <= 500,
+        (c: any) => c.passed && c.successRate >= 95 && c.responseTimeMs <= 500,
       ),
     );
     assert.ok(event.spec.startTime && event.spec.endTime);
@@ -350,7 +352,7 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     requestAction(store, first, 'rollback');
     await waitForPhase(store, 'canary-demo', 'Failed');
     const rolledBack = store.get(R.canaryevents, NS, first.metadata.name)!;
-    assert.equal(rolledBack.spec.result, 'Cancelled');
+    assert.equal(rolledBack.spec.result, 'RolledBack');
     assert.equal(rolledBack.spec.action.outcome, 'RolledBack');
     assertAllTrafficOnPrimary(store, 'canary-demo');
     assert.ok(
@@ -378,7 +380,7 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     assert.equal(primaryImage(store, 'canary-demo'), demoImage('yellow'));
     assert.equal(
       store.get(R.canaryevents, NS, second.metadata.name)!.spec.result,
-      'Published',
+      'Succeeded',
     );
   });
 
@@ -441,7 +443,11 @@ describe('CanaryDelivery (simulated Flagger)', () => {
       'two runs',
       list => list.length === 2,
     );
-    assert.equal(events[0].spec.result, 'Superseded');
+    assert.equal(events[0].spec.result, 'Failed');
+    assert.match(
+      events[0].spec.message,
+      /^Superseded by a newer revision: New revision detected! Restarting analysis/,
+    );
     assert.ok(
       flaggerMessages(store, 'canary-demo').includes(
         'New revision detected! Restarting analysis for canary-demo.flagger-demo',

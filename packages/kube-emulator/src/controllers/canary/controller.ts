@@ -29,6 +29,8 @@ import {
 } from './objects';
 import {
   type CanaryRun,
+  type CanaryRunResult,
+  SUPERSEDED_PREFIX,
   canaryEventName,
   canaryEventObject,
   canaryEventProgress,
@@ -413,7 +415,11 @@ export function createCanaryController(
         ),
       )
       .pop();
-    if (newest && newest.spec?.revision === revision && !newest.spec?.endTime) {
+    if (
+      newest &&
+      newest.spec?.templateHash === revision &&
+      !newest.spec?.endTime
+    ) {
       run = runFromCanaryEvent(newest);
     } else {
       run = newRun(
@@ -445,8 +451,7 @@ export function createCanaryController(
       namespace: cd.metadata.namespace!,
       cdName: cd.metadata.name,
       creating: false,
-      revision,
-      previousRevision: cd.status?.lastPromotedSpec,
+      templateHash: revision,
       images: imagesOf(target.spec?.template),
       previousImages: imagesOf(primary?.spec?.template),
       startTime: clock.now(),
@@ -455,7 +460,7 @@ export function createCanaryController(
       canaryWeight: 0,
       failedChecks: 0,
       iterations: 0,
-      weights: [],
+      steps: [],
       checks: [],
       logs: [],
       analysisStarted: false,
@@ -463,7 +468,7 @@ export function createCanaryController(
     };
   }
 
-  function endRun(run: CanaryRun, phase: string, result: string) {
+  function endRun(run: CanaryRun, phase: string, result: CanaryRunResult) {
     run.phase = phase;
     run.result = result;
     run.endTime = clock.now();
@@ -483,11 +488,12 @@ export function createCanaryController(
     cancelTimer(key);
     const previous = runs.get(key);
     if (restart && previous) {
-      previous.message = `New revision detected! Restarting analysis for ${id(
+      // Flagger just restarts; the superseded run ends as Failed, its message says why.
+      previous.message = `${SUPERSEDED_PREFIX}: New revision detected! Restarting analysis for ${id(
         cd,
         spec,
       )}`;
-      endRun(previous, 'Terminated', 'Superseded');
+      endRun(previous, 'Failed', 'Failed');
     }
     const primary = store.get(
       R.deployments,
@@ -524,7 +530,7 @@ export function createCanaryController(
     weight: number,
   ) {
     run.canaryWeight = weight;
-    pushBounded(run.weights, { time: rfc3339(clock.now()), weight });
+    pushBounded(run.steps, { time: rfc3339(clock.now()), weight });
     routeTraffic(cd, target, spec, weight);
     setStatus(cd, { canaryWeight: weight });
   }
@@ -592,7 +598,7 @@ export function createCanaryController(
       weight: run.canaryWeight,
       ...(spec.iterations ? { iteration: run.iterations + 1 } : {}),
       successRate: measured.successRate,
-      latencyMs: measured.latencyP99Ms,
+      responseTimeMs: measured.latencyP99Ms,
       passed: !failure,
       message:
         failure ??
@@ -704,7 +710,7 @@ export function createCanaryController(
     spec: CanarySpec,
     run: CanaryRun,
     reason: string,
-    result: string,
+    result: CanaryRunResult,
   ) {
     cancelTimer(key);
     log(cd, run, 'Warning', reason);
@@ -867,7 +873,7 @@ export function createCanaryController(
         'Normal',
         `Promotion completed! Scaling down ${id(cd, spec)}`,
       );
-      endRun(run, 'Succeeded', 'Published');
+      endRun(run, 'Succeeded', 'Succeeded');
       const updated = setStatus(cd, {
         phase: 'Succeeded',
         canaryWeight: 0,
@@ -937,7 +943,7 @@ export function createCanaryController(
           cd,
           spec,
         )} manual rollback requested (CanaryEvent ${name} labelled action=rollback)`,
-        'Cancelled',
+        'RolledBack',
       );
     } else if (action === 'promote') {
       run.action = {
