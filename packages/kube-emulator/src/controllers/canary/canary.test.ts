@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { StatusError } from '../../store/errors';
 import type { KubeObject, Store } from '../../store/types';
 import { isDeploymentComplete } from '../deployment';
 import { R } from '../resources';
@@ -456,5 +457,70 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     assert.deepEqual(events[1].spec.images, [
       { container: 'http', image: demoImage('orange') },
     ]);
+  });
+
+  it("publishes the CanaryEvent spec in its CRD's schema, keeping other fields", async () => {
+    const { store } = startCluster();
+    const crd = store.get(
+      { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      undefined,
+      'canaryevents.asm.alauda.io',
+    )!;
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    assert.equal(spec['x-kubernetes-preserve-unknown-fields'], true);
+    assert.deepEqual(Object.keys(spec.properties).sort(), [
+      'checks',
+      'endTime',
+      'message',
+      'phase',
+      'result',
+      'revision',
+      'startTime',
+      'steps',
+    ]);
+    assert.deepEqual(Object.keys(spec.properties.checks.items.properties), [
+      'time',
+      'weight',
+      'successRate',
+      'responseTimeMs',
+      'passed',
+      'message',
+    ]);
+    assert.deepEqual(spec.properties.result.enum, [
+      'Succeeded',
+      'Failed',
+      'RolledBack',
+    ]);
+    const event = (name: string, body: Record<string, unknown>) => ({
+      apiVersion: 'asm.alauda.io/v1alpha1',
+      kind: 'CanaryEvent',
+      metadata: {
+        name,
+        namespace: NS,
+        labels: { 'asm.cpaas.io/msname': 'canary-demo' },
+      },
+      ...body,
+    });
+    // A real ASM event: no spec, or fields of its own.
+    store.create(R.canaryevents, event('bare', {}));
+    const other = store.create(
+      R.canaryevents,
+      event('asm', { spec: { asmField: { a: 1 }, phase: 'Succeeded' } }),
+    );
+    assert.deepEqual(other.spec.asmField, { a: 1 });
+    assert.throws(
+      () =>
+        store.create(
+          R.canaryevents,
+          event('bad', {
+            spec: { result: 'Published', steps: [{ weight: 'x' }] },
+          }),
+        ),
+      (err: unknown) =>
+        err instanceof StatusError &&
+        err.code === 422 &&
+        /spec\.result/.test(err.message) &&
+        /spec\.steps\[0\]\.weight/.test(err.message),
+    );
   });
 });
