@@ -354,7 +354,7 @@ export function builtinCrds(): KubeObject[] {
               interval: { type: 'string' },
               maxWeight: { type: 'integer', minimum: 0, maximum: 100 },
               stepWeight: { type: 'integer', minimum: 0, maximum: 100 },
-              threshold: { type: 'integer', minimum: 0 },
+              threshold: { type: 'integer', minimum: 1 },
               iterations: { type: 'integer', minimum: 0 },
             },
           },

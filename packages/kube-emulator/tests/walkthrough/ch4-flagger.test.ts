@@ -263,3 +263,133 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     );
   });
 });
+
+describe('chapter 4 — an invalid CanaryDelivery creates nothing', () => {
+  let w: Walkthrough;
+  before(async () => {
+    w = await startWalkthrough('ch4', 120);
+    await w.ok('kubectl apply -f prerequisites.yaml');
+    await w.ok('kubectl apply -f canary-demo.yaml');
+  });
+  after(async () => w?.stop());
+
+  /** canary-delivery.yaml with its name, target and analysis replaced. */
+  const delivery = (name: string, target: string, analysis: string) =>
+    `cat <<'YAML' | kubectl apply -f -
+apiVersion: asm.alauda.io/v1alpha1
+kind: CanaryDelivery
+metadata:
+  name: ${name}
+  namespace: flagger-demo
+spec:
+  service:
+    gateways:
+      - flagger-demo/istio-rollout-gateway
+      - mesh
+    hosts:
+      - ${name}.asm.com
+  analysis:
+${analysis}
+  delivertype: canary
+  maxResponseTime: 500
+  minSuccessRate: 95
+  promoteControl: system
+  targetRef:
+    name: ${target}
+  trafficControl: system
+YAML`;
+  const condition = (name: string) =>
+    w.ok(
+      `kubectl get canarydelivery ${name} -n flagger-demo -o jsonpath='{.status.phase} {.status.conditions[0].reason}: {.status.conditions[0].message}'`,
+    );
+  /** Every object in flagger-demo that Flagger would have created for `name`. */
+  const generated = async (name: string) => {
+    const out = await w.ok(
+      'kubectl get deployments,services,virtualservices -n flagger-demo -o name',
+    );
+    return out
+      .split('\n')
+      .filter(
+        line =>
+          line === `deployment.apps/${name}-primary` ||
+          line.startsWith(`service/${name}`) ||
+          line.startsWith(`virtualservice.networking.istio.io/${name}`),
+      );
+  };
+
+  it('rejects a threshold below 1 (CRD schema)', async () => {
+    const result = await w.sh(
+      delivery(
+        'low-threshold',
+        'canary-demo',
+        '    interval: 2m\n    maxWeight: 50\n    stepWeight: 5\n    threshold: 0',
+      ),
+    );
+    assert.notEqual(result.code, 0, result.stdout);
+    assert.match(
+      result.stderr,
+      /spec\.analysis\.threshold: Invalid value: 0: spec\.analysis\.threshold in body should be greater than or equal to 1/,
+    );
+    const get = await w.sh(
+      'kubectl get canarydelivery low-threshold -n flagger-demo',
+    );
+    assert.match(get.stderr, /NotFound|not found/);
+  });
+
+  it('marks stepWeight above maxWeight Failed with a condition that says why', async () => {
+    assert.match(
+      await w.ok(
+        delivery(
+          'steep',
+          'canary-demo',
+          '    interval: 2m\n    maxWeight: 50\n    stepWeight: 60\n    threshold: 10',
+        ),
+      ),
+      /canarydelivery.asm.alauda.io\/steep created/,
+    );
+    const status = await eventually(
+      'Failed',
+      () => condition('steep'),
+      out => out.startsWith('Failed'),
+    );
+    assert.equal(
+      status,
+      'Failed InvalidSpec: Invalid CanaryDelivery: spec.analysis.stepWeight (60) is above spec.analysis.maxWeight (50)',
+    );
+    assert.deepEqual(await generated('canary-demo'), ['service/canary-demo']);
+    assert.equal(
+      await w.ok(
+        'kubectl get deploy canary-demo -n flagger-demo -o jsonpath={.spec.replicas}',
+      ),
+      '2',
+    );
+    assert.match(
+      await w.ok(
+        'kubectl get events -n flagger-demo --field-selector involvedObject.name=steep',
+      ),
+      /stepWeight \(60\) is above spec\.analysis\.maxWeight \(50\)/,
+    );
+    await w.ok('kubectl delete canarydelivery steep -n flagger-demo');
+  });
+
+  it('marks a CanaryDelivery whose target Deployment is missing Failed, naming the Deployment', async () => {
+    await w.ok(
+      delivery(
+        'orphan',
+        'no-such-app',
+        '    interval: 2m\n    maxWeight: 50\n    stepWeight: 5\n    threshold: 10',
+      ),
+    );
+    const status = await eventually(
+      'Failed',
+      () => condition('orphan'),
+      out => out.startsWith('Failed'),
+    );
+    assert.equal(
+      status,
+      'Failed TargetNotFound: target Deployment no-such-app.flagger-demo not found: deployments.apps "no-such-app" not found',
+    );
+    assert.deepEqual(await generated('no-such-app'), []);
+    assert.deepEqual(await generated('orphan'), []);
+  });
+});

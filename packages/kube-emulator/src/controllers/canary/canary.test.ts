@@ -523,4 +523,37 @@ describe('CanaryDelivery (simulated Flagger)', () => {
         /spec\.steps\[0\]\.weight/.test(err.message),
     );
   });
+
+  it('marks a CanaryDelivery without its target Failed, creates nothing, and initializes once the target exists', async () => {
+    const { store } = startCluster();
+    store.create(
+      R.canarydeliveries,
+      canaryDelivery('canary-demo', STEPS_OF_5_UP_TO_50),
+    );
+    await waitForPhase(store, 'canary-demo', 'Failed');
+    assert.deepEqual(
+      canaryStatus(store, 'canary-demo').conditions.map((c: any) => [
+        c.status,
+        c.reason,
+        c.message,
+      ]),
+      [
+        [
+          'False',
+          'TargetNotFound',
+          'target Deployment canary-demo.flagger-demo not found: deployments.apps "canary-demo" not found',
+        ],
+      ],
+    );
+    assert.equal(
+      store.get(R.deployments, NS, 'canary-demo-primary'),
+      undefined,
+    );
+    assert.equal(store.list(R.services, { namespace: NS }).length, 0);
+    assert.equal(store.get(R.virtualservices, NS, 'canary-demo'), undefined);
+
+    store.create(R.deployments, target('canary-demo', demoImage('blue')));
+    await waitForPhase(store, 'canary-demo', 'Initialized');
+    assertAllTrafficOnPrimary(store, 'canary-demo');
+  });
 });

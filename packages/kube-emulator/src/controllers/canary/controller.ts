@@ -41,6 +41,7 @@ import {
 import {
   ANNOTATION_AUTO_RELEASE,
   type CanarySpec,
+  canarySpecProblem,
   LABEL_ACTION,
   LABEL_MSNAME,
   parseCanarySpec,
@@ -170,6 +171,7 @@ export function createCanaryController(
   function setStatus(
     cd: KubeObject,
     patch: Record<string, unknown>,
+    condition?: { status: string; reason: string; message: string },
   ): KubeObject | undefined {
     const now = rfc3339(clock.now());
     return store.modify(
@@ -185,9 +187,11 @@ export function createCanaryController(
           ...previous,
           ...patch,
         };
+        for (const k of Object.keys(status))
+          if (status[k] === undefined) delete status[k];
         if (status.phase !== previous.phase) status.lastTransitionTime = now;
         status.lastTransitionTime ??= now;
-        const cond = conditionByPhase[status.phase];
+        const cond = condition ?? conditionByPhase[status.phase];
         if (cond) {
           const old = (previous.conditions ?? []).find(
             (c: any) => c.type === 'Promoted',
@@ -476,6 +480,37 @@ export function createCanaryController(
   }
 
   // ---- the state machine -------------------------------------------------------------------------
+
+  /**
+   * An invalid CanaryDelivery (a spec the analysis cannot follow, or a missing target): phase Failed with a condition
+   * that says why, and nothing created. Once fixed, it initializes from the start.
+   */
+  function markInvalid(
+    key: string,
+    cd: KubeObject,
+    reason: string,
+    message: string,
+  ) {
+    cancelTimer(key);
+    runs.delete(key);
+    const old = (cd.status?.conditions ?? []).find(
+      (c: any) => c.type === 'Promoted',
+    );
+    if (cd.status?.phase !== 'Failed' || old?.message !== message)
+      recorder.warning(cd, 'Synced', message, flagger);
+    setStatus(
+      cd,
+      {
+        phase: 'Failed',
+        canaryWeight: 0,
+        failedChecks: 0,
+        iterations: 0,
+        lastAppliedSpec: undefined,
+        lastPromotedSpec: undefined,
+      },
+      { status: 'False', reason, message },
+    );
+  }
 
   function startRun(
     key: string,
@@ -777,18 +812,25 @@ export function createCanaryController(
       runs.delete(key);
       return;
     }
+    const problem = canarySpecProblem(cd);
+    if (problem) {
+      markInvalid(key, cd, 'InvalidSpec', `Invalid CanaryDelivery: ${problem}`);
+      return;
+    }
     const spec = parseCanarySpec(cd);
     const target = store.get(R.deployments, namespace, spec.targetName);
     if (!target) {
-      recorder.warning(
+      markInvalid(
+        key,
         cd,
-        'Synced',
-        `deployment ${spec.targetName}.${namespace} get query error: deployments.apps "${spec.targetName}" not found`,
-        flagger,
+        'TargetNotFound',
+        `target Deployment ${spec.targetName}.${namespace} not found: deployments.apps "${spec.targetName}" not found`,
       );
       return;
     }
-    const phase: string = cd.status?.phase ?? '';
+    let phase: string = cd.status?.phase ?? '';
+    // Failed without an applied spec: it was invalid (see markInvalid) and is valid now.
+    if (phase === 'Failed' && !cd.status?.lastAppliedSpec) phase = '';
     ensureObjects(cd, target, spec);
     const routedWeight =
       ACTIVE.includes(phase) || phase === 'Promoting'

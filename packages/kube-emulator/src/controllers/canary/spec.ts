@@ -89,6 +89,25 @@ export function parseCanarySpec(cd: KubeObject): CanarySpec {
   };
 }
 
+/**
+ * Why a CanaryDelivery's analysis cannot run (the CRD schema rejects the rest, e.g. a threshold below 1), or undefined.
+ * @public
+ */
+export function canarySpecProblem(cd: KubeObject): string | undefined {
+  const analysis = cd.spec?.analysis ?? {};
+  const stepWeight = Number(analysis.stepWeight ?? 0);
+  if (
+    analysis.maxWeight !== undefined &&
+    stepWeight > 0 &&
+    !(Array.isArray(analysis.stepWeights) && analysis.stepWeights.length) &&
+    stepWeight > Number(analysis.maxWeight)
+  )
+    return `spec.analysis.stepWeight (${stepWeight}) is above spec.analysis.maxWeight (${analysis.maxWeight})`;
+  if (analysis.threshold !== undefined && Number(analysis.threshold) < 1)
+    return `spec.analysis.threshold (${analysis.threshold}) must be at least 1`;
+  return undefined;
+}
+
 /** The label Flagger rewrites for the primary (`app`, `name` or `app.kubernetes.io/name`) and its value. @public */
 export function selectorLabel(target: KubeObject): {
   key: string;
