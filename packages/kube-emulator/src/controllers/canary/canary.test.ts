@@ -4,6 +4,7 @@ import { StatusError } from '../../store/errors';
 import type { KubeObject, Store } from '../../store/types';
 import { isDeploymentComplete } from '../deployment';
 import { R } from '../resources';
+import { canaryActions } from './spec';
 import {
   clusterPerTest,
   eventsFor,
@@ -555,5 +556,68 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     store.create(R.deployments, target('canary-demo', demoImage('blue')));
     await waitForPhase(store, 'canary-demo', 'Initialized');
     assertAllTrafficOnPrimary(store, 'canary-demo');
+  });
+
+  it('obeys configured action labels (canaryActions) and ignores the default ones', async () => {
+    const { store } = startCluster(200, 2000, {
+      canaryActions: {
+        label: 'asm.cpaas.io/action',
+        rollback: 'abort',
+        promote: 'ship',
+      },
+    });
+    await initialized(store, 'canary-demo', STEPS_OF_5_UP_TO_50);
+    const label = (event: KubeObject, labels: Record<string, string>) =>
+      store.modify(
+        R.canaryevents,
+        NS,
+        event.metadata.name,
+        ev => void (ev.metadata.labels = { ...ev.metadata.labels, ...labels }),
+      );
+    setImage(store, 'canary-demo', demoImage('green'));
+    const [first] = await waitForCanaryEvents(
+      store,
+      'canary-demo',
+      'weight 10',
+      events =>
+        events.length > 0 &&
+        canaryStatus(store, 'canary-demo')?.canaryWeight === 10,
+    );
+    // The default label means nothing now.
+    label(first, { action: 'rollback' });
+    await waitFor(
+      'weight 15',
+      () => canaryStatus(store, 'canary-demo')?.canaryWeight === 15,
+      8000,
+    );
+    assert.equal(phaseOf(store, 'canary-demo'), 'Progressing');
+    label(first, { 'asm.cpaas.io/action': 'abort' });
+    await waitForPhase(store, 'canary-demo', 'Failed');
+    const rolledBack = store.get(R.canaryevents, NS, first.metadata.name)!;
+    assert.equal(rolledBack.spec.result, 'RolledBack');
+    assert.ok(
+      flaggerMessages(store, 'canary-demo').some(m =>
+        m.endsWith('labelled asm.cpaas.io/action=abort)'),
+      ),
+    );
+
+    setImage(store, 'canary-demo', demoImage('yellow'));
+    const [, second] = await waitForCanaryEvents(
+      store,
+      'canary-demo',
+      'second run event',
+      events => events.length === 2 && events[1].spec.canaryWeight === 5,
+    );
+    label(second, { 'asm.cpaas.io/action': 'ship' });
+    await waitForPhase(store, 'canary-demo', 'Succeeded', 8000);
+    assert.equal(primaryImage(store, 'canary-demo'), demoImage('yellow'));
+
+    assert.deepEqual(canaryActions(), {
+      label: 'action',
+      rollback: 'rollback',
+      promote: 'promote',
+    });
+    assert.throws(() => canaryActions({ promote: 'rollback' }), /must differ/);
+    assert.throws(() => canaryActions({ label: '' }), /non-empty/);
   });
 });

@@ -40,9 +40,10 @@ import {
 } from './run';
 import {
   ANNOTATION_AUTO_RELEASE,
+  type CanaryActions,
   type CanarySpec,
+  canaryActions,
   canarySpecProblem,
-  LABEL_ACTION,
   LABEL_MSNAME,
   parseCanarySpec,
   selectorLabel,
@@ -120,14 +121,26 @@ export interface CanaryController extends Controller {
  * Simulated Flagger for asm.alauda.io/v1alpha1 CanaryDelivery: creates the primary Deployment, the apex/canary/primary
  * Services and the VirtualService; on a pod-template change of the target runs the analysis (weights by stepWeight
  * every interval, checks against minSuccessRate/maxResponseTime, rollback after `threshold` failed checks, promotion
- * at maxWeight), records one CanaryEvent per run, and obeys `action=rollback|promote` labels on the newest CanaryEvent.
+ * at maxWeight), records one CanaryEvent per run, and obeys `action=rollback|promote` labels on the newest CanaryEvent
+ * (label and values configurable with `actions`).
  * @public
  */
 export function createCanaryController(
   ctx: ControllerContext,
   traffic: TrafficSimulator,
+  actions: Partial<CanaryActions> = {},
 ): CanaryController {
   const { store, clock, recorder } = ctx;
+  const act = canaryActions(actions);
+  const promoteLabel = `${act.label}=${act.promote}`;
+  const rollbackLabel = `${act.label}=${act.rollback}`;
+  const conditions: typeof conditionByPhase = {
+    ...conditionByPhase,
+    WaitingPromotion: {
+      ...conditionByPhase.WaitingPromotion,
+      message: `Waiting for approval: label the newest CanaryEvent ${promoteLabel}.`,
+    },
+  };
   const queue = new WorkQueue('flagger', handle);
   const runs = new Map<string, CanaryRun>();
   const timers = new Map<string, () => void>();
@@ -191,7 +204,7 @@ export function createCanaryController(
           if (status[k] === undefined) delete status[k];
         if (status.phase !== previous.phase) status.lastTransitionTime = now;
         status.lastTransitionTime ??= now;
-        const cond = condition ?? conditionByPhase[status.phase];
+        const cond = condition ?? conditions[status.phase];
         if (cond) {
           const old = (previous.conditions ?? []).find(
             (c: any) => c.type === 'Promoted',
@@ -698,7 +711,7 @@ export function createCanaryController(
         `Halt ${id(
           cd,
           spec,
-        )} advancement waiting for promotion approval (label the newest CanaryEvent action=promote)`,
+        )} advancement waiting for promotion approval (label the newest CanaryEvent ${promoteLabel})`,
       );
       return;
     }
@@ -928,7 +941,7 @@ export function createCanaryController(
   function handleAction(eventKey: string) {
     const { namespace, name } = splitKey(eventKey);
     const ev = store.get(R.canaryevents, namespace, name);
-    const action = ev?.metadata.labels?.[LABEL_ACTION];
+    const action = ev?.metadata.labels?.[act.label];
     if (!ev || !action || ev.spec?.action?.name === action) return;
     const cdName =
       ev.metadata.labels?.[LABEL_MSNAME] ?? ev.spec?.canaryDelivery;
@@ -956,7 +969,7 @@ export function createCanaryController(
         recorder.warning(
           cd,
           'Synced',
-          `Ignored action=${action} on CanaryEvent ${name}: ${outcome}`,
+          `Ignored ${act.label}=${action} on CanaryEvent ${name}: ${outcome}`,
           flagger,
         );
     };
@@ -969,7 +982,7 @@ export function createCanaryController(
       return;
     }
     const spec = parseCanarySpec(cd);
-    if (action === 'rollback') {
+    if (action === act.rollback) {
       run.action = {
         name: action,
         handledAt: rfc3339(clock.now()),
@@ -984,10 +997,10 @@ export function createCanaryController(
         `Rolling back ${id(
           cd,
           spec,
-        )} manual rollback requested (CanaryEvent ${name} labelled action=rollback)`,
+        )} manual rollback requested (CanaryEvent ${name} labelled ${rollbackLabel})`,
         'RolledBack',
       );
-    } else if (action === 'promote') {
+    } else if (action === act.promote) {
       run.action = {
         name: action,
         handledAt: rfc3339(clock.now()),
@@ -1000,12 +1013,12 @@ export function createCanaryController(
         `Promotion requested for ${id(
           cd,
           spec,
-        )} (CanaryEvent ${name} labelled action=promote)`,
+        )} (CanaryEvent ${name} labelled ${promoteLabel})`,
       );
       promote(key, cd, target, spec, run);
     } else {
       ignore(
-        `Ignored: unknown action "${action}", expected rollback or promote`,
+        `Ignored: unknown action "${action}", expected ${act.rollback} or ${act.promote}`,
       );
     }
   }
@@ -1031,7 +1044,7 @@ export function createCanaryController(
       else if (
         isResource(event, R.canaryevents) &&
         event.type !== 'DELETED' &&
-        event.object.metadata.labels?.[LABEL_ACTION]
+        event.object.metadata.labels?.[act.label]
       ) {
         queue.add(`action|${keyOf(event.object)}`);
       }
@@ -1040,8 +1053,7 @@ export function createCanaryController(
       for (const cd of store.list(R.canarydeliveries))
         queue.add(`cd|${keyOf(cd)}`);
       for (const ev of store.list(R.canaryevents))
-        if (ev.metadata.labels?.[LABEL_ACTION])
-          queue.add(`action|${keyOf(ev)}`);
+        if (ev.metadata.labels?.[act.label]) queue.add(`action|${keyOf(ev)}`);
     },
     stop() {
       queue.stop();
