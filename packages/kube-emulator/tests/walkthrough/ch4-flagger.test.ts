@@ -213,6 +213,127 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     );
   });
 
+  const primaryImage = () =>
+    w.ok(
+      'kubectl get deployments.apps canary-demo-primary -n flagger-demo -o jsonpath={.spec.template.spec.containers[0].image}',
+    );
+  const newestRun = async () =>
+    JSON.parse(
+      await w.ok(
+        `kubectl get ${(await newestEvent()).trim()} -n flagger-demo -o json`,
+      ),
+    );
+
+  it('rolls an unhealthy version back automatically after `threshold` failed checks', async () => {
+    // A 30s interval (a quarter of a real second here) keeps the ten failed checks short.
+    await w.ok(
+      `kubectl patch canarydelivery canary-demo -n flagger-demo --type merge -p '{"spec":{"analysis":{"interval":"30s"}}}'`,
+    );
+    const promoted = (await newestEvent()).trim();
+    // The README's way to mark a version unhealthy: an image tag containing "bad".
+    await w.ok(
+      'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:bad-red -n flagger-demo',
+    );
+    await eventually(
+      'a new newest CanaryEvent',
+      newestEvent,
+      name => name.trim() !== promoted && name.trim() !== '',
+    );
+    await eventually(
+      'Failed',
+      () => phase('canary-demo'),
+      p => p === 'Failed',
+      30_000,
+    );
+    assert.match(await primaryImage(), /rollouts-demo:green$/);
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    const run = await newestRun();
+    assert.equal(run.spec.phase, 'Failed');
+    assert.equal(run.spec.result, 'Failed');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:bad-red');
+    assert.equal(run.metadata.labels.action, undefined);
+    assert.equal(run.spec.checks.filter((c: any) => !c.passed).length, 10);
+    assert.ok(
+      run.spec.checks.every(
+        (c: any) => c.successRate < 95 && c.responseTimeMs > 0,
+      ),
+    );
+    assert.equal(
+      await w.ok(
+        `kubectl get canarydelivery canary-demo -n flagger-demo -o jsonpath='{.status.failedChecks}'`,
+      ),
+      '10',
+    );
+    const events = await w.ok(
+      'kubectl get events -n flagger-demo --field-selector involvedObject.name=canary-demo',
+    );
+    assert.match(
+      events,
+      /Halt canary-demo\.flagger-demo advancement success rate \d+\.\d\d% < 95%/,
+    );
+    assert.match(
+      events,
+      /Rolling back canary-demo\.flagger-demo failed checks threshold reached 10/,
+    );
+  });
+
+  it('holds a `promoteControl: manual` run at maxWeight in WaitingPromotion until labelled action=promote', async () => {
+    await w.ok(
+      `kubectl patch canarydelivery canary-demo -n flagger-demo --type merge -p '{"spec":{"promoteControl":"manual"}}'`,
+    );
+    await w.ok(
+      'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:yellow -n flagger-demo',
+    );
+    await eventually(
+      'WaitingPromotion',
+      () => phase('canary-demo'),
+      p => p === 'WaitingPromotion',
+      30_000,
+    );
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=50 canary-demo-canary=50 ',
+    );
+    // Several intervals later it still waits: no promotion without the label.
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    assert.equal(await phase('canary-demo'), 'WaitingPromotion');
+    assert.match(await primaryImage(), /rollouts-demo:green$/);
+    assert.match(
+      await w.ok(
+        `kubectl get canarydelivery canary-demo -n flagger-demo -o jsonpath='{.status.canaryWeight} {.status.conditions[0].reason}'`,
+      ),
+      /^50 WaitingPromotion$/,
+    );
+
+    const labelled =
+      await w.ok(`kubectl label $(kubectl get canaryevents.asm.alauda.io -n flagger-demo \\
+  -l asm.cpaas.io/msname=canary-demo \\
+  --sort-by='{.metadata.creationTimestamp}' \\
+  -o name | tail -n 1) action=promote -n flagger-demo`);
+    assert.match(
+      labelled,
+      /^canaryevent.asm.alauda.io\/canary-demo-\d{14} labeled$/m,
+    );
+    await eventually(
+      'Succeeded',
+      () => phase('canary-demo'),
+      p => p === 'Succeeded',
+      30_000,
+    );
+    assert.match(await primaryImage(), /rollouts-demo:yellow$/);
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    const run = await newestRun();
+    assert.equal(run.spec.result, 'Succeeded');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:yellow');
+    assert.equal(run.spec.action.outcome, 'Promoted');
+  });
+
   it('runs the blue-green CanaryDelivery: all traffic to the new version at once, then promotion', async () => {
     await w.ok('kubectl apply -f bluegreen-demo.yaml');
     assert.match(
