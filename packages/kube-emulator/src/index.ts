@@ -23,6 +23,7 @@ import { buildKubeconfig } from './server/kubeconfig';
 import { generateServingCertificates } from './server/tls';
 import { createMemoryStore, type MemoryStore } from './store/memoryStore';
 import type { Clock, ControllerHandle } from './store/types';
+import type { CanaryActions } from './controllers/canary/spec';
 
 export type {
   Store,
@@ -58,6 +59,8 @@ export {
   matchesMapSelector,
 } from './store/labelSelector';
 export { builtinCrds } from './crds';
+export type { CanaryActions } from './controllers/canary/spec';
+export { DEFAULT_CANARY_ACTIONS } from './controllers/canary/spec';
 export { buildKubeconfig } from './server/kubeconfig';
 export { versionInfo } from './server/apiServer';
 
@@ -84,6 +87,11 @@ export interface EmulatorOptions {
   crds?: boolean;
   /** Simulated milliseconds from pod creation to Ready. */
   podReadyDelayMs?: number;
+  /**
+   * The label on the newest CanaryEvent that rolls back or promotes a run, and its values
+   * (default `action=rollback` / `action=promote`), e.g. `{ label: 'asm.cpaas.io/action' }`.
+   */
+  canaryActions?: Partial<CanaryActions>;
   /** Run the simulated controllers (default true). Without them the emulator is a bare API server. */
   controllers?: boolean;
   /** Changes kept for watch resumption before older resourceVersions answer 410 Gone; default 20000. */
@@ -174,6 +182,7 @@ export async function startEmulator(
       ? undefined
       : startControllers(store, clock, {
           podReadyDelayMs: options.podReadyDelayMs,
+          canaryActions: options.canaryActions,
         });
   const faults = createFaults(options.faults ?? []);
   const counters = createCounters();

@@ -1,6 +1,7 @@
 import type { Clock, ControllerHandle, Store } from '../store/types';
 import { createTrafficSimulator } from '../traffic/simulator';
 import { createCanaryController } from './canary/controller';
+import type { CanaryActions } from './canary/spec';
 import { createDeploymentController } from './deployment';
 import { createEndpointsController } from './endpoints';
 import { createGatewayController } from './gateway';
@@ -16,6 +17,8 @@ import {
 export interface ControllerOptions {
   /** Simulated milliseconds from pod creation to Ready (default 2000). */
   podReadyDelayMs?: number;
+  /** The CanaryEvent label and values that roll back or promote a run (default `action=rollback` / `action=promote`). */
+  canaryActions?: Partial<CanaryActions>;
 }
 
 /**
@@ -41,7 +44,7 @@ export function startControllers(
     },
   };
   const traffic = createTrafficSimulator(store, clock);
-  const canary = createCanaryController(ctx, traffic);
+  const canary = createCanaryController(ctx, traffic, opts.canaryActions);
   const controllers: Controller[] = [
     createKubelet(ctx),
     createReplicaSetController(ctx),

@@ -2,7 +2,7 @@ import { afterEach } from 'node:test';
 import { createClock } from '../clock';
 import { createMemoryStore } from '../store/memoryStore';
 import type { ControllerHandle, KubeObject, Store } from '../store/types';
-import { startControllers } from './index';
+import { type ControllerOptions, startControllers } from './index';
 import { R } from './resources';
 
 /** A store with running controllers on a fast clock, for tests. @public */
@@ -17,6 +17,7 @@ export interface TestCluster {
 export function startTestCluster(
   timeScale = 1000,
   podReadyDelayMs = 2000,
+  options: ControllerOptions = {},
 ): TestCluster {
   process.env.KUBE_EMULATOR_QUIET = '1';
   const store = createMemoryStore();
@@ -29,6 +30,7 @@ export function startTestCluster(
       });
   }
   const handle = startControllers(store, createClock(timeScale), {
+    ...options,
     podReadyDelayMs,
   });
   return { store, handle, timeScale, stop: () => handle.stop() };

@@ -354,7 +354,7 @@ export function builtinCrds(): KubeObject[] {
               interval: { type: 'string' },
               maxWeight: { type: 'integer', minimum: 0, maximum: 100 },
               stepWeight: { type: 'integer', minimum: 0, maximum: 100 },
-              threshold: { type: 'integer', minimum: 0 },
+              threshold: { type: 'integer', minimum: 1 },
               iterations: { type: 'integer', minimum: 0 },
             },
           },
@@ -381,12 +381,64 @@ export function builtinCrds(): KubeObject[] {
         { name: 'Action', type: 'string', jsonPath: '.metadata.labels.action' },
         age,
         {
+          name: 'Revision',
+          type: 'string',
+          jsonPath: '.spec.revision',
+          priority: 1,
+        },
+        {
+          name: 'Result',
+          type: 'string',
+          jsonPath: '.spec.result',
+          priority: 1,
+        },
+        {
           name: 'Message',
           type: 'string',
           jsonPath: '.spec.message',
           priority: 1,
         },
       ],
+      // The emulator's run record (ASM documents none); every field optional, other fields kept.
+      spec: {
+        properties: {
+          phase: { type: 'string' },
+          revision: { type: 'string' },
+          startTime: { type: 'string', format: 'date-time' },
+          endTime: { type: 'string', format: 'date-time' },
+          steps: {
+            type: 'array',
+            items: {
+              type: 'object',
+              'x-kubernetes-preserve-unknown-fields': true,
+              properties: {
+                time: { type: 'string', format: 'date-time' },
+                weight: { type: 'integer', minimum: 0, maximum: 100 },
+              },
+            },
+          },
+          checks: {
+            type: 'array',
+            items: {
+              type: 'object',
+              'x-kubernetes-preserve-unknown-fields': true,
+              properties: {
+                time: { type: 'string', format: 'date-time' },
+                weight: { type: 'integer', minimum: 0, maximum: 100 },
+                successRate: { type: 'number', minimum: 0, maximum: 100 },
+                responseTimeMs: { type: 'number', minimum: 0 },
+                passed: { type: 'boolean' },
+                message: { type: 'string' },
+              },
+            },
+          },
+          message: { type: 'string' },
+          result: {
+            type: 'string',
+            enum: ['Succeeded', 'Failed', 'RolledBack'],
+          },
+        },
+      },
     }),
   ];
 }

@@ -45,8 +45,7 @@ export function pastRunEvent(
     namespace: ns,
     cdName: cd.metadata.name,
     creating: false,
-    revision: safeHash({ image: past.toImage }),
-    previousRevision: safeHash({ image: past.fromImage }),
+    templateHash: safeHash({ image: past.toImage }),
     images: [{ container, image: past.toImage }],
     previousImages: [{ container, image: past.fromImage }],
     startTime: start,
@@ -55,7 +54,7 @@ export function pastRunEvent(
     canaryWeight: 0,
     failedChecks: 0,
     iterations: 0,
-    weights: [],
+    steps: [],
     checks: [],
     logs: [],
     analysisStarted: true,
@@ -67,7 +66,7 @@ export function pastRunEvent(
   };
   const weight = (w: number) => {
     run.canaryWeight = w;
-    pushBounded(run.weights, { time: rfc3339(t), weight: w });
+    pushBounded(run.steps, { time: rfc3339(t), weight: w });
   };
   log('Normal', `New revision detected! Scaling up ${id}`);
   t += 15_000;
@@ -101,7 +100,7 @@ export function pastRunEvent(
       weight(0);
       log('Warning', `Canary failed! Scaling down ${id}`);
       run.phase = 'Failed';
-      run.result = 'Cancelled';
+      run.result = 'RolledBack';
       break;
     }
     const m = sample(
@@ -123,7 +122,7 @@ export function pastRunEvent(
       time: rfc3339(t),
       weight: run.canaryWeight,
       successRate: m.successRate,
-      latencyMs: m.latencyP99Ms,
+      responseTimeMs: m.latencyP99Ms,
       passed: !failure,
       message:
         failure ??
@@ -163,7 +162,7 @@ export function pastRunEvent(
     t += 10_000;
     log('Normal', `Promotion completed! Scaling down ${id}`);
     run.phase = 'Succeeded';
-    run.result = 'Published';
+    run.result = 'Succeeded';
     break;
   }
   run.endTime = t;

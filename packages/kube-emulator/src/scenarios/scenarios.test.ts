@@ -151,7 +151,7 @@ describe('scenarios', () => {
     const rolledBack = bluegreen.find(
       e => e.metadata.labels?.action === 'rollback',
     )!;
-    assert.equal(rolledBack.spec.result, 'Cancelled');
+    assert.equal(rolledBack.spec.result, 'RolledBack');
     assert.ok(bluegreen.every(e => e.spec.endTime));
 
     const hosts = handle

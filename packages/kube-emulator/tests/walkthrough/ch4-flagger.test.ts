@@ -191,9 +191,10 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     const run = JSON.parse(
       await w.ok(`kubectl get ${newest} -n flagger-demo -o json`),
     );
-    assert.equal(run.spec.result, 'Published');
+    assert.equal(run.spec.result, 'Succeeded');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:green');
     assert.deepEqual(
-      run.spec.weights.map((x: any) => x.weight),
+      run.spec.steps.map((x: any) => x.weight),
       [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0],
     );
     assert.ok(
@@ -210,6 +211,127 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
       events,
       /Promotion completed! Scaling down canary-demo\.flagger-demo/,
     );
+  });
+
+  const primaryImage = () =>
+    w.ok(
+      'kubectl get deployments.apps canary-demo-primary -n flagger-demo -o jsonpath={.spec.template.spec.containers[0].image}',
+    );
+  const newestRun = async () =>
+    JSON.parse(
+      await w.ok(
+        `kubectl get ${(await newestEvent()).trim()} -n flagger-demo -o json`,
+      ),
+    );
+
+  it('rolls an unhealthy version back automatically after `threshold` failed checks', async () => {
+    // A 30s interval (a quarter of a real second here) keeps the ten failed checks short.
+    await w.ok(
+      `kubectl patch canarydelivery canary-demo -n flagger-demo --type merge -p '{"spec":{"analysis":{"interval":"30s"}}}'`,
+    );
+    const promoted = (await newestEvent()).trim();
+    // The README's way to mark a version unhealthy: an image tag containing "bad".
+    await w.ok(
+      'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:bad-red -n flagger-demo',
+    );
+    await eventually(
+      'a new newest CanaryEvent',
+      newestEvent,
+      name => name.trim() !== promoted && name.trim() !== '',
+    );
+    await eventually(
+      'Failed',
+      () => phase('canary-demo'),
+      p => p === 'Failed',
+      30_000,
+    );
+    assert.match(await primaryImage(), /rollouts-demo:green$/);
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    const run = await newestRun();
+    assert.equal(run.spec.phase, 'Failed');
+    assert.equal(run.spec.result, 'Failed');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:bad-red');
+    assert.equal(run.metadata.labels.action, undefined);
+    assert.equal(run.spec.checks.filter((c: any) => !c.passed).length, 10);
+    assert.ok(
+      run.spec.checks.every(
+        (c: any) => c.successRate < 95 && c.responseTimeMs > 0,
+      ),
+    );
+    assert.equal(
+      await w.ok(
+        `kubectl get canarydelivery canary-demo -n flagger-demo -o jsonpath='{.status.failedChecks}'`,
+      ),
+      '10',
+    );
+    const events = await w.ok(
+      'kubectl get events -n flagger-demo --field-selector involvedObject.name=canary-demo',
+    );
+    assert.match(
+      events,
+      /Halt canary-demo\.flagger-demo advancement success rate \d+\.\d\d% < 95%/,
+    );
+    assert.match(
+      events,
+      /Rolling back canary-demo\.flagger-demo failed checks threshold reached 10/,
+    );
+  });
+
+  it('holds a `promoteControl: manual` run at maxWeight in WaitingPromotion until labelled action=promote', async () => {
+    await w.ok(
+      `kubectl patch canarydelivery canary-demo -n flagger-demo --type merge -p '{"spec":{"promoteControl":"manual"}}'`,
+    );
+    await w.ok(
+      'kubectl set image deploy canary-demo http=quay.io/codefresh/rollouts-demo:yellow -n flagger-demo',
+    );
+    await eventually(
+      'WaitingPromotion',
+      () => phase('canary-demo'),
+      p => p === 'WaitingPromotion',
+      30_000,
+    );
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=50 canary-demo-canary=50 ',
+    );
+    // Several intervals later it still waits: no promotion without the label.
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    assert.equal(await phase('canary-demo'), 'WaitingPromotion');
+    assert.match(await primaryImage(), /rollouts-demo:green$/);
+    assert.match(
+      await w.ok(
+        `kubectl get canarydelivery canary-demo -n flagger-demo -o jsonpath='{.status.canaryWeight} {.status.conditions[0].reason}'`,
+      ),
+      /^50 WaitingPromotion$/,
+    );
+
+    const labelled =
+      await w.ok(`kubectl label $(kubectl get canaryevents.asm.alauda.io -n flagger-demo \\
+  -l asm.cpaas.io/msname=canary-demo \\
+  --sort-by='{.metadata.creationTimestamp}' \\
+  -o name | tail -n 1) action=promote -n flagger-demo`);
+    assert.match(
+      labelled,
+      /^canaryevent.asm.alauda.io\/canary-demo-\d{14} labeled$/m,
+    );
+    await eventually(
+      'Succeeded',
+      () => phase('canary-demo'),
+      p => p === 'Succeeded',
+      30_000,
+    );
+    assert.match(await primaryImage(), /rollouts-demo:yellow$/);
+    assert.equal(
+      await vsWeights(),
+      'canary-demo-primary=100 canary-demo-canary=0 ',
+    );
+    const run = await newestRun();
+    assert.equal(run.spec.result, 'Succeeded');
+    assert.equal(run.spec.revision, 'quay.io/codefresh/rollouts-demo:yellow');
+    assert.equal(run.spec.action.outcome, 'Promoted');
   });
 
   it('runs the blue-green CanaryDelivery: all traffic to the new version at once, then promotion', async () => {
@@ -260,5 +382,135 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
       ),
       /Succeeded/,
     );
+  });
+});
+
+describe('chapter 4 — an invalid CanaryDelivery creates nothing', () => {
+  let w: Walkthrough;
+  before(async () => {
+    w = await startWalkthrough('ch4', 120);
+    await w.ok('kubectl apply -f prerequisites.yaml');
+    await w.ok('kubectl apply -f canary-demo.yaml');
+  });
+  after(async () => w?.stop());
+
+  /** canary-delivery.yaml with its name, target and analysis replaced. */
+  const delivery = (name: string, target: string, analysis: string) =>
+    `cat <<'YAML' | kubectl apply -f -
+apiVersion: asm.alauda.io/v1alpha1
+kind: CanaryDelivery
+metadata:
+  name: ${name}
+  namespace: flagger-demo
+spec:
+  service:
+    gateways:
+      - flagger-demo/istio-rollout-gateway
+      - mesh
+    hosts:
+      - ${name}.asm.com
+  analysis:
+${analysis}
+  delivertype: canary
+  maxResponseTime: 500
+  minSuccessRate: 95
+  promoteControl: system
+  targetRef:
+    name: ${target}
+  trafficControl: system
+YAML`;
+  const condition = (name: string) =>
+    w.ok(
+      `kubectl get canarydelivery ${name} -n flagger-demo -o jsonpath='{.status.phase} {.status.conditions[0].reason}: {.status.conditions[0].message}'`,
+    );
+  /** Every object in flagger-demo that Flagger would have created for `name`. */
+  const generated = async (name: string) => {
+    const out = await w.ok(
+      'kubectl get deployments,services,virtualservices -n flagger-demo -o name',
+    );
+    return out
+      .split('\n')
+      .filter(
+        line =>
+          line === `deployment.apps/${name}-primary` ||
+          line.startsWith(`service/${name}`) ||
+          line.startsWith(`virtualservice.networking.istio.io/${name}`),
+      );
+  };
+
+  it('rejects a threshold below 1 (CRD schema)', async () => {
+    const result = await w.sh(
+      delivery(
+        'low-threshold',
+        'canary-demo',
+        '    interval: 2m\n    maxWeight: 50\n    stepWeight: 5\n    threshold: 0',
+      ),
+    );
+    assert.notEqual(result.code, 0, result.stdout);
+    assert.match(
+      result.stderr,
+      /spec\.analysis\.threshold: Invalid value: 0: spec\.analysis\.threshold in body should be greater than or equal to 1/,
+    );
+    const get = await w.sh(
+      'kubectl get canarydelivery low-threshold -n flagger-demo',
+    );
+    assert.match(get.stderr, /NotFound|not found/);
+  });
+
+  it('marks stepWeight above maxWeight Failed with a condition that says why', async () => {
+    assert.match(
+      await w.ok(
+        delivery(
+          'steep',
+          'canary-demo',
+          '    interval: 2m\n    maxWeight: 50\n    stepWeight: 60\n    threshold: 10',
+        ),
+      ),
+      /canarydelivery.asm.alauda.io\/steep created/,
+    );
+    const status = await eventually(
+      'Failed',
+      () => condition('steep'),
+      out => out.startsWith('Failed'),
+    );
+    assert.equal(
+      status,
+      'Failed InvalidSpec: Invalid CanaryDelivery: spec.analysis.stepWeight (60) is above spec.analysis.maxWeight (50)',
+    );
+    assert.deepEqual(await generated('canary-demo'), ['service/canary-demo']);
+    assert.equal(
+      await w.ok(
+        'kubectl get deploy canary-demo -n flagger-demo -o jsonpath={.spec.replicas}',
+      ),
+      '2',
+    );
+    assert.match(
+      await w.ok(
+        'kubectl get events -n flagger-demo --field-selector involvedObject.name=steep',
+      ),
+      /stepWeight \(60\) is above spec\.analysis\.maxWeight \(50\)/,
+    );
+    await w.ok('kubectl delete canarydelivery steep -n flagger-demo');
+  });
+
+  it('marks a CanaryDelivery whose target Deployment is missing Failed, naming the Deployment', async () => {
+    await w.ok(
+      delivery(
+        'orphan',
+        'no-such-app',
+        '    interval: 2m\n    maxWeight: 50\n    stepWeight: 5\n    threshold: 10',
+      ),
+    );
+    const status = await eventually(
+      'Failed',
+      () => condition('orphan'),
+      out => out.startsWith('Failed'),
+    );
+    assert.equal(
+      status,
+      'Failed TargetNotFound: target Deployment no-such-app.flagger-demo not found: deployments.apps "no-such-app" not found',
+    );
+    assert.deepEqual(await generated('no-such-app'), []);
+    assert.deepEqual(await generated('orphan'), []);
   });
 });

@@ -1,3 +1,5 @@
+import { KubeClient, KubeObject, RESOURCES } from '../kubernetes';
+import { CanaryDeliveryStrategy, runEvent } from './canaryDelivery';
 import {
   componentRollout,
   expectNewestFirst,
@@ -110,12 +112,16 @@ describe('canary-delivery', () => {
     // three past runs of the demo and the load-time run
     expect(events.length).toBeGreaterThanOrEqual(4);
     expect(events[0]).toMatchObject({
-      type: 'Cancelled',
+      type: 'RolledBack',
       involvedObject: { kind: 'CanaryEvent' },
     });
     const failed = events.find(r => r.type === 'Failed');
     expect(failed.run.checks.some((c: any) => c.passed === false)).toBe(true);
     expect(failed.run.steps[0]).toMatchObject({ weight: 5 });
+    expect(failed.run.revision).toMatch(/^quay\.io\/codefresh\/rollouts-demo:/);
+    expect(
+      failed.run.checks.every((c: any) => typeof c.responseTimeMs === 'number'),
+    ).toBe(true);
     expectNewestFirst(events);
 
     const first = await canary.events({ limit: 2 });
@@ -148,5 +154,147 @@ describe('canary-delivery', () => {
     ]);
     const { events } = (await canary.events({ limit: 1 })).body;
     expect(events[0]).toMatchObject({ kind: 'run', type: 'Progressing' });
+  });
+});
+
+describe('canary-delivery CanaryEvents', () => {
+  const bare: KubeObject = {
+    apiVersion: 'asm.alauda.io/v1alpha1',
+    kind: 'CanaryEvent',
+    metadata: {
+      name: 'canary-demo-20260101000000',
+      namespace: NS,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      labels: { 'asm.cpaas.io/msname': 'canary-demo' },
+    },
+  };
+
+  it('reads a bare CanaryEvent (no spec at all, as real ASM events may be)', () => {
+    expect(runEvent(bare)).toEqual({
+      id: 'canary-demo-20260101000000',
+      time: '2026-01-01T00:00:00.000Z',
+      kind: 'run',
+      type: 'Unknown',
+      message: '',
+      involvedObject: { kind: 'CanaryEvent', name: bare.metadata.name },
+      run: { steps: [], checks: [] },
+    });
+    const labelled = {
+      ...bare,
+      metadata: { ...bare.metadata, labels: { action: 'rollback' } },
+      spec: { phase: 'Failed', checks: [{}], steps: 'not a list' },
+    };
+    expect(runEvent(labelled)).toMatchObject({
+      type: 'RolledBack',
+      run: { steps: [], checks: [{ time: '', weight: 0, passed: false }] },
+    });
+  });
+
+  it("reads the emulator's schema: revision, steps, checks with responseTimeMs, result", () => {
+    const event = runEvent({
+      ...bare,
+      spec: {
+        phase: 'Failed',
+        revision: 'quay.io/codefresh/rollouts-demo:bad-red',
+        startTime: '2026-01-01T00:00:00Z',
+        endTime: '2026-01-01T00:10:00Z',
+        steps: [
+          { time: '2026-01-01T00:01:00Z', weight: 5 },
+          { time: '2026-01-01T00:10:00Z', weight: 0 },
+        ],
+        checks: [
+          {
+            time: '2026-01-01T00:02:00Z',
+            weight: 5,
+            successRate: 80,
+            responseTimeMs: 350,
+            passed: false,
+          },
+        ],
+        message: 'Canary failed! Scaling down canary-demo.flagger-demo',
+        result: 'Failed',
+      },
+    });
+    expect(event).toMatchObject({
+      type: 'Failed',
+      time: '2026-01-01T00:00:00.000Z',
+      message: 'Canary failed! Scaling down canary-demo.flagger-demo',
+      run: {
+        revision: 'quay.io/codefresh/rollouts-demo:bad-red',
+        startTime: '2026-01-01T00:00:00Z',
+        endTime: '2026-01-01T00:10:00Z',
+        steps: [
+          { time: '2026-01-01T00:01:00Z', weight: 5 },
+          { time: '2026-01-01T00:10:00Z', weight: 0 },
+        ],
+        checks: [
+          {
+            time: '2026-01-01T00:02:00Z',
+            weight: 5,
+            successRate: 80,
+            responseTimeMs: 350,
+            passed: false,
+          },
+        ],
+      },
+    });
+  });
+
+  /** A client that serves one CanaryDelivery in phase Failed and the given CanaryEvents. */
+  function failedDelivery(events: KubeObject[]): KubeClient {
+    const cd: KubeObject = {
+      apiVersion: 'asm.alauda.io/v1alpha1',
+      kind: 'CanaryDelivery',
+      metadata: { name: 'canary-demo', namespace: NS, resourceVersion: '7' },
+      spec: { targetRef: { name: 'canary-demo' } },
+      status: { phase: 'Failed', canaryWeight: 0 },
+    };
+    return {
+      cluster: 'test',
+      get: async () => cd,
+      list: async resource =>
+        resource === RESOURCES.canaryEvents ? events : [],
+    };
+  }
+
+  const phaseWith = async (events: KubeObject[]) => {
+    const snapshot = await new CanaryDeliveryStrategy().read({
+      client: failedDelivery(events),
+      cluster: 'test',
+      namespace: NS,
+      target: {
+        entityRef: 'component:default/canary-demo',
+        strategy: 'canary-delivery',
+        target: 'canary-demo',
+        clusters: ['test'],
+        namespace: NS,
+        versionLabel: 'version',
+      },
+      config: {} as any,
+    });
+    return snapshot.view.phase;
+  };
+
+  it('maps Flagger phase Failed to RolledBack after a rollback label, and to Failed after failed checks', async () => {
+    const withSpec = (spec: any, labels: Record<string, string> = {}) => ({
+      ...bare,
+      metadata: {
+        ...bare.metadata,
+        labels: { ...bare.metadata.labels, ...labels },
+      },
+      spec,
+    });
+    expect(await phaseWith([withSpec({ result: 'Failed' })])).toBe('Failed');
+    expect(
+      await phaseWith([
+        withSpec({ result: 'RolledBack' }, { action: 'rollback' }),
+      ]),
+    ).toBe('RolledBack');
+    // A real ASM event: no result, only the rollback label.
+    expect(await phaseWith([withSpec(undefined, { action: 'rollback' })])).toBe(
+      'RolledBack',
+    );
+    expect(await phaseWith([bare])).toBe('Failed');
+    expect(await phaseWith([])).toBe('Failed');
   });
 });

@@ -51,9 +51,20 @@ export function sortCanaryEvents(events: KubeObject[]): KubeObject[] {
   });
 }
 
+/**
+ * Whether a CanaryEvent's run was rolled back by a person: `spec.result: RolledBack` (the emulator's schema; its
+ * earlier `Cancelled` is read too), or, on an event without a result (as real ASM ones may be), the rollback label.
+ */
+export function isRolledBack(event: KubeObject | undefined): boolean {
+  if (!event) return false;
+  const result = event.spec?.result;
+  if (result === 'RolledBack' || result === 'Cancelled') return true;
+  return result === undefined && event.metadata.labels?.action === 'rollback';
+}
+
 function flaggerPhaseToPhase(
   flaggerPhase: string,
-  lastRunResult: string | undefined,
+  rolledBack: boolean,
 ): RolloutPhase {
   switch (flaggerPhase) {
     case 'Progressing':
@@ -67,7 +78,7 @@ function flaggerPhaseToPhase(
     case 'Succeeded':
       return 'Promoted';
     case 'Failed':
-      return lastRunResult === 'Cancelled' ? 'RolledBack' : 'Failed';
+      return rolledBack ? 'RolledBack' : 'Failed';
     case 'Initializing':
     case 'Initialized':
       return 'Stable';
@@ -86,46 +97,68 @@ function metricThreshold(
   return value === undefined ? undefined : Number(value);
 }
 
-/** A CanaryEvent (one run) as a history entry. */
+/** A number, or nothing when the field is missing or not numeric. */
+function numberOrUndefined(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * A CanaryEvent (one run) as a history entry. Reads the schema of the emulator's CanaryEvent CRD (`phase`, `revision`,
+ * `startTime`, `endTime`, `steps[]`, `checks[]`, `message`, `result`); every field may be missing, as on real ASM
+ * events, and the emulator's earlier names (`weights[]`, `checks[].latencyMs`) are still read.
+ */
 export function runEvent(event: KubeObject): RolloutEvent {
   const s = event.spec ?? {};
   const parsed = Date.parse(
     timeOf(s.startTime) ?? timeOf(event.metadata.creationTimestamp) ?? '',
   );
   const time = Number.isNaN(parsed) ? '' : new Date(parsed).toISOString();
-  const images = (s.images ?? [])
-    .map((i: { image: string }) => i.image)
-    .join(', ');
+  const images = Array.isArray(s.images)
+    ? s.images
+        .map((i: { image?: string }) => i?.image)
+        .filter(Boolean)
+        .join(', ')
+    : '';
+  const revision =
+    typeof s.revision === 'string' && s.revision ? s.revision : images;
+  const list = (value: unknown): any[] =>
+    Array.isArray(value) ? value.filter(x => x && typeof x === 'object') : [];
+  let type = String(s.result ?? s.phase ?? 'Unknown');
+  if (isRolledBack(event)) type = 'RolledBack';
   return {
     id: event.metadata.name,
     time,
     kind: 'run',
-    type: String(s.result ?? s.phase ?? 'Unknown'),
+    type,
     reason: s.action?.name
       ? `action=${s.action.name}: ${s.action.outcome ?? ''}`.trim()
       : s.result,
-    message: String(s.message ?? (images ? `release of ${images}` : '')),
+    message: String(s.message ?? (revision ? `release of ${revision}` : '')),
     involvedObject: { kind: 'CanaryEvent', name: event.metadata.name },
     run: {
-      revision: s.revision,
+      ...(revision ? { revision } : {}),
       startTime: timeOf(s.startTime),
       endTime: timeOf(s.endTime),
-      steps: (s.weights ?? []).map((w: { time: string; weight: number }) => ({
-        time: String(w.time),
-        weight: Number(w.weight),
+      steps: list(s.steps ?? s.weights).map(w => ({
+        time: String(w.time ?? ''),
+        weight: Number(w.weight ?? 0),
       })),
-      checks: (s.checks ?? []).map((c: any) => ({
-        time: String(c.time),
-        weight: Number(c.weight ?? 0),
-        ...(c.successRate !== undefined
-          ? { successRate: Number(c.successRate) }
-          : {}),
-        ...(c.latencyMs !== undefined
-          ? { responseTimeMs: Number(c.latencyMs) }
-          : {}),
-        passed: Boolean(c.passed),
-        ...(c.message ? { message: String(c.message) } : {}),
-      })),
+      checks: list(s.checks).map(c => {
+        const successRate = numberOrUndefined(c.successRate);
+        const responseTimeMs = numberOrUndefined(
+          c.responseTimeMs ?? c.latencyMs,
+        );
+        return {
+          time: String(c.time ?? ''),
+          weight: Number(c.weight ?? 0),
+          ...(successRate !== undefined ? { successRate } : {}),
+          ...(responseTimeMs !== undefined ? { responseTimeMs } : {}),
+          passed: Boolean(c.passed),
+          ...(c.message ? { message: String(c.message) } : {}),
+        };
+      }),
     },
   };
 }
@@ -172,7 +205,9 @@ export class CanaryDeliveryStrategy implements StrategyDriver {
         ? 'blue-green'
         : 'canary';
     const intervalSeconds = durationSeconds(analysisSpec.interval, 60);
-    const checks: any[] = newestSpec.checks ?? [];
+    const checks: any[] = Array.isArray(newestSpec.checks)
+      ? newestSpec.checks
+      : [];
     const lastCheck = checks[checks.length - 1];
     const canaryWeight = Number(status.canaryWeight ?? 0);
     let nextCheckAt: string | undefined;
@@ -209,8 +244,12 @@ export class CanaryDeliveryStrategy implements StrategyDriver {
       ...(lastCheck?.successRate !== undefined
         ? { lastSuccessRate: Number(lastCheck.successRate) }
         : {}),
-      ...(lastCheck?.latencyMs !== undefined
-        ? { lastResponseTimeMs: Number(lastCheck.latencyMs) }
+      ...((lastCheck?.responseTimeMs ?? lastCheck?.latencyMs) !== undefined
+        ? {
+            lastResponseTimeMs: Number(
+              lastCheck.responseTimeMs ?? lastCheck.latencyMs,
+            ),
+          }
         : {}),
       ...(nextCheckAt ? { nextCheckAt } : {}),
       flaggerPhase,
@@ -250,7 +289,7 @@ export class CanaryDeliveryStrategy implements StrategyDriver {
         namespace,
         strategy: this.strategy,
         mode,
-        phase: flaggerPhaseToPhase(flaggerPhase, newestSpec.result),
+        phase: flaggerPhaseToPhase(flaggerPhase, isRolledBack(newestEvent)),
         message: String(
           (inProgress ? newestSpec.message : condition?.message) ??
             newestSpec.message ??

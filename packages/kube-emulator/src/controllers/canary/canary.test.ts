@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { StatusError } from '../../store/errors';
 import type { KubeObject, Store } from '../../store/types';
 import { isDeploymentComplete } from '../deployment';
 import { R } from '../resources';
+import { canaryActions } from './spec';
 import {
   clusterPerTest,
   eventsFor,
@@ -263,8 +265,10 @@ describe('CanaryDelivery (simulated Flagger)', () => {
 
     const [event] = canaryEvents(store, 'canary-demo');
     assert.equal(event.spec.phase, 'Succeeded');
-    assert.equal(event.spec.result, 'Published');
-    assert.equal(event.spec.revision, status.lastAppliedSpec);
+    assert.equal(event.spec.result, 'Succeeded');
+    assert.equal(event.spec.revision, demoImage('green'));
+    assert.equal(event.spec.previousRevision, demoImage('blue'));
+    assert.equal(event.spec.templateHash, status.lastAppliedSpec);
     assert.deepEqual(event.spec.images, [
       { container: 'http', image: demoImage('green') },
     ]);
@@ -272,13 +276,13 @@ describe('CanaryDelivery (simulated Flagger)', () => {
       { container: 'http', image: demoImage('blue') },
     ]);
     assert.deepEqual(
-      event.spec.weights.map((w: any) => w.weight),
+      event.spec.steps.map((w: any) => w.weight),
       [5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 0],
     );
     assert.equal(event.spec.checks.length, 10);
     assert.ok(
       event.spec.checks.every(
-        (c: any) => c.passed && c.successRate >= 95 && c.latencyMs <= 500,
+        (c: any) => c.passed && c.successRate >= 95 && c.responseTimeMs <= 500,
       ),
     );
     assert.ok(event.spec.startTime && event.spec.endTime);
@@ -350,7 +354,7 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     requestAction(store, first, 'rollback');
     await waitForPhase(store, 'canary-demo', 'Failed');
     const rolledBack = store.get(R.canaryevents, NS, first.metadata.name)!;
-    assert.equal(rolledBack.spec.result, 'Cancelled');
+    assert.equal(rolledBack.spec.result, 'RolledBack');
     assert.equal(rolledBack.spec.action.outcome, 'RolledBack');
     assertAllTrafficOnPrimary(store, 'canary-demo');
     assert.ok(
@@ -378,7 +382,7 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     assert.equal(primaryImage(store, 'canary-demo'), demoImage('yellow'));
     assert.equal(
       store.get(R.canaryevents, NS, second.metadata.name)!.spec.result,
-      'Published',
+      'Succeeded',
     );
   });
 
@@ -441,7 +445,11 @@ describe('CanaryDelivery (simulated Flagger)', () => {
       'two runs',
       list => list.length === 2,
     );
-    assert.equal(events[0].spec.result, 'Superseded');
+    assert.equal(events[0].spec.result, 'Failed');
+    assert.match(
+      events[0].spec.message,
+      /^Superseded by a newer revision: New revision detected! Restarting analysis/,
+    );
     assert.ok(
       flaggerMessages(store, 'canary-demo').includes(
         'New revision detected! Restarting analysis for canary-demo.flagger-demo',
@@ -450,5 +458,166 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     assert.deepEqual(events[1].spec.images, [
       { container: 'http', image: demoImage('orange') },
     ]);
+  });
+
+  it("publishes the CanaryEvent spec in its CRD's schema, keeping other fields", async () => {
+    const { store } = startCluster();
+    const crd = store.get(
+      { group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      undefined,
+      'canaryevents.asm.alauda.io',
+    )!;
+    const spec = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec;
+    assert.equal(spec['x-kubernetes-preserve-unknown-fields'], true);
+    assert.deepEqual(Object.keys(spec.properties).sort(), [
+      'checks',
+      'endTime',
+      'message',
+      'phase',
+      'result',
+      'revision',
+      'startTime',
+      'steps',
+    ]);
+    assert.deepEqual(Object.keys(spec.properties.checks.items.properties), [
+      'time',
+      'weight',
+      'successRate',
+      'responseTimeMs',
+      'passed',
+      'message',
+    ]);
+    assert.deepEqual(spec.properties.result.enum, [
+      'Succeeded',
+      'Failed',
+      'RolledBack',
+    ]);
+    const event = (name: string, body: Record<string, unknown>) => ({
+      apiVersion: 'asm.alauda.io/v1alpha1',
+      kind: 'CanaryEvent',
+      metadata: {
+        name,
+        namespace: NS,
+        labels: { 'asm.cpaas.io/msname': 'canary-demo' },
+      },
+      ...body,
+    });
+    // A real ASM event: no spec, or fields of its own.
+    store.create(R.canaryevents, event('bare', {}));
+    const other = store.create(
+      R.canaryevents,
+      event('asm', { spec: { asmField: { a: 1 }, phase: 'Succeeded' } }),
+    );
+    assert.deepEqual(other.spec.asmField, { a: 1 });
+    assert.throws(
+      () =>
+        store.create(
+          R.canaryevents,
+          event('bad', {
+            spec: { result: 'Published', steps: [{ weight: 'x' }] },
+          }),
+        ),
+      (err: unknown) =>
+        err instanceof StatusError &&
+        err.code === 422 &&
+        /spec\.result/.test(err.message) &&
+        /spec\.steps\[0\]\.weight/.test(err.message),
+    );
+  });
+
+  it('marks a CanaryDelivery without its target Failed, creates nothing, and initializes once the target exists', async () => {
+    const { store } = startCluster();
+    store.create(
+      R.canarydeliveries,
+      canaryDelivery('canary-demo', STEPS_OF_5_UP_TO_50),
+    );
+    await waitForPhase(store, 'canary-demo', 'Failed');
+    assert.deepEqual(
+      canaryStatus(store, 'canary-demo').conditions.map((c: any) => [
+        c.status,
+        c.reason,
+        c.message,
+      ]),
+      [
+        [
+          'False',
+          'TargetNotFound',
+          'target Deployment canary-demo.flagger-demo not found: deployments.apps "canary-demo" not found',
+        ],
+      ],
+    );
+    assert.equal(
+      store.get(R.deployments, NS, 'canary-demo-primary'),
+      undefined,
+    );
+    assert.equal(store.list(R.services, { namespace: NS }).length, 0);
+    assert.equal(store.get(R.virtualservices, NS, 'canary-demo'), undefined);
+
+    store.create(R.deployments, target('canary-demo', demoImage('blue')));
+    await waitForPhase(store, 'canary-demo', 'Initialized');
+    assertAllTrafficOnPrimary(store, 'canary-demo');
+  });
+
+  it('obeys configured action labels (canaryActions) and ignores the default ones', async () => {
+    const { store } = startCluster(200, 2000, {
+      canaryActions: {
+        label: 'asm.cpaas.io/action',
+        rollback: 'abort',
+        promote: 'ship',
+      },
+    });
+    await initialized(store, 'canary-demo', STEPS_OF_5_UP_TO_50);
+    const label = (event: KubeObject, labels: Record<string, string>) =>
+      store.modify(
+        R.canaryevents,
+        NS,
+        event.metadata.name,
+        ev => void (ev.metadata.labels = { ...ev.metadata.labels, ...labels }),
+      );
+    setImage(store, 'canary-demo', demoImage('green'));
+    const [first] = await waitForCanaryEvents(
+      store,
+      'canary-demo',
+      'weight 10',
+      events =>
+        events.length > 0 &&
+        canaryStatus(store, 'canary-demo')?.canaryWeight === 10,
+    );
+    // The default label means nothing now.
+    label(first, { action: 'rollback' });
+    await waitFor(
+      'weight 15',
+      () => canaryStatus(store, 'canary-demo')?.canaryWeight === 15,
+      8000,
+    );
+    assert.equal(phaseOf(store, 'canary-demo'), 'Progressing');
+    label(first, { 'asm.cpaas.io/action': 'abort' });
+    await waitForPhase(store, 'canary-demo', 'Failed');
+    const rolledBack = store.get(R.canaryevents, NS, first.metadata.name)!;
+    assert.equal(rolledBack.spec.result, 'RolledBack');
+    assert.ok(
+      flaggerMessages(store, 'canary-demo').some(m =>
+        m.endsWith('labelled asm.cpaas.io/action=abort)'),
+      ),
+    );
+
+    setImage(store, 'canary-demo', demoImage('yellow'));
+    const [, second] = await waitForCanaryEvents(
+      store,
+      'canary-demo',
+      'second run event',
+      events => events.length === 2 && events[1].spec.canaryWeight === 5,
+    );
+    label(second, { 'asm.cpaas.io/action': 'ship' });
+    await waitForPhase(store, 'canary-demo', 'Succeeded', 8000);
+    assert.equal(primaryImage(store, 'canary-demo'), demoImage('yellow'));
+
+    assert.deepEqual(canaryActions(), {
+      label: 'action',
+      rollback: 'rollback',
+      promote: 'promote',
+    });
+    assert.throws(() => canaryActions({ promote: 'rollback' }), /must differ/);
+    assert.throws(() => canaryActions({ label: '' }), /non-empty/);
   });
 });

@@ -29,6 +29,8 @@ import {
 } from './objects';
 import {
   type CanaryRun,
+  type CanaryRunResult,
+  SUPERSEDED_PREFIX,
   canaryEventName,
   canaryEventObject,
   canaryEventProgress,
@@ -38,8 +40,10 @@ import {
 } from './run';
 import {
   ANNOTATION_AUTO_RELEASE,
+  type CanaryActions,
   type CanarySpec,
-  LABEL_ACTION,
+  canaryActions,
+  canarySpecProblem,
   LABEL_MSNAME,
   parseCanarySpec,
   selectorLabel,
@@ -117,14 +121,26 @@ export interface CanaryController extends Controller {
  * Simulated Flagger for asm.alauda.io/v1alpha1 CanaryDelivery: creates the primary Deployment, the apex/canary/primary
  * Services and the VirtualService; on a pod-template change of the target runs the analysis (weights by stepWeight
  * every interval, checks against minSuccessRate/maxResponseTime, rollback after `threshold` failed checks, promotion
- * at maxWeight), records one CanaryEvent per run, and obeys `action=rollback|promote` labels on the newest CanaryEvent.
+ * at maxWeight), records one CanaryEvent per run, and obeys `action=rollback|promote` labels on the newest CanaryEvent
+ * (label and values configurable with `actions`).
  * @public
  */
 export function createCanaryController(
   ctx: ControllerContext,
   traffic: TrafficSimulator,
+  actions: Partial<CanaryActions> = {},
 ): CanaryController {
   const { store, clock, recorder } = ctx;
+  const act = canaryActions(actions);
+  const promoteLabel = `${act.label}=${act.promote}`;
+  const rollbackLabel = `${act.label}=${act.rollback}`;
+  const conditions: typeof conditionByPhase = {
+    ...conditionByPhase,
+    WaitingPromotion: {
+      ...conditionByPhase.WaitingPromotion,
+      message: `Waiting for approval: label the newest CanaryEvent ${promoteLabel}.`,
+    },
+  };
   const queue = new WorkQueue('flagger', handle);
   const runs = new Map<string, CanaryRun>();
   const timers = new Map<string, () => void>();
@@ -168,6 +184,7 @@ export function createCanaryController(
   function setStatus(
     cd: KubeObject,
     patch: Record<string, unknown>,
+    condition?: { status: string; reason: string; message: string },
   ): KubeObject | undefined {
     const now = rfc3339(clock.now());
     return store.modify(
@@ -183,9 +200,11 @@ export function createCanaryController(
           ...previous,
           ...patch,
         };
+        for (const k of Object.keys(status))
+          if (status[k] === undefined) delete status[k];
         if (status.phase !== previous.phase) status.lastTransitionTime = now;
         status.lastTransitionTime ??= now;
-        const cond = conditionByPhase[status.phase];
+        const cond = condition ?? conditions[status.phase];
         if (cond) {
           const old = (previous.conditions ?? []).find(
             (c: any) => c.type === 'Promoted',
@@ -413,7 +432,11 @@ export function createCanaryController(
         ),
       )
       .pop();
-    if (newest && newest.spec?.revision === revision && !newest.spec?.endTime) {
+    if (
+      newest &&
+      newest.spec?.templateHash === revision &&
+      !newest.spec?.endTime
+    ) {
       run = runFromCanaryEvent(newest);
     } else {
       run = newRun(
@@ -445,8 +468,7 @@ export function createCanaryController(
       namespace: cd.metadata.namespace!,
       cdName: cd.metadata.name,
       creating: false,
-      revision,
-      previousRevision: cd.status?.lastPromotedSpec,
+      templateHash: revision,
       images: imagesOf(target.spec?.template),
       previousImages: imagesOf(primary?.spec?.template),
       startTime: clock.now(),
@@ -455,7 +477,7 @@ export function createCanaryController(
       canaryWeight: 0,
       failedChecks: 0,
       iterations: 0,
-      weights: [],
+      steps: [],
       checks: [],
       logs: [],
       analysisStarted: false,
@@ -463,7 +485,7 @@ export function createCanaryController(
     };
   }
 
-  function endRun(run: CanaryRun, phase: string, result: string) {
+  function endRun(run: CanaryRun, phase: string, result: CanaryRunResult) {
     run.phase = phase;
     run.result = result;
     run.endTime = clock.now();
@@ -471,6 +493,37 @@ export function createCanaryController(
   }
 
   // ---- the state machine -------------------------------------------------------------------------
+
+  /**
+   * An invalid CanaryDelivery (a spec the analysis cannot follow, or a missing target): phase Failed with a condition
+   * that says why, and nothing created. Once fixed, it initializes from the start.
+   */
+  function markInvalid(
+    key: string,
+    cd: KubeObject,
+    reason: string,
+    message: string,
+  ) {
+    cancelTimer(key);
+    runs.delete(key);
+    const old = (cd.status?.conditions ?? []).find(
+      (c: any) => c.type === 'Promoted',
+    );
+    if (cd.status?.phase !== 'Failed' || old?.message !== message)
+      recorder.warning(cd, 'Synced', message, flagger);
+    setStatus(
+      cd,
+      {
+        phase: 'Failed',
+        canaryWeight: 0,
+        failedChecks: 0,
+        iterations: 0,
+        lastAppliedSpec: undefined,
+        lastPromotedSpec: undefined,
+      },
+      { status: 'False', reason, message },
+    );
+  }
 
   function startRun(
     key: string,
@@ -483,11 +536,12 @@ export function createCanaryController(
     cancelTimer(key);
     const previous = runs.get(key);
     if (restart && previous) {
-      previous.message = `New revision detected! Restarting analysis for ${id(
+      // Flagger just restarts; the superseded run ends as Failed, its message says why.
+      previous.message = `${SUPERSEDED_PREFIX}: New revision detected! Restarting analysis for ${id(
         cd,
         spec,
       )}`;
-      endRun(previous, 'Terminated', 'Superseded');
+      endRun(previous, 'Failed', 'Failed');
     }
     const primary = store.get(
       R.deployments,
@@ -524,7 +578,7 @@ export function createCanaryController(
     weight: number,
   ) {
     run.canaryWeight = weight;
-    pushBounded(run.weights, { time: rfc3339(clock.now()), weight });
+    pushBounded(run.steps, { time: rfc3339(clock.now()), weight });
     routeTraffic(cd, target, spec, weight);
     setStatus(cd, { canaryWeight: weight });
   }
@@ -592,7 +646,7 @@ export function createCanaryController(
       weight: run.canaryWeight,
       ...(spec.iterations ? { iteration: run.iterations + 1 } : {}),
       successRate: measured.successRate,
-      latencyMs: measured.latencyP99Ms,
+      responseTimeMs: measured.latencyP99Ms,
       passed: !failure,
       message:
         failure ??
@@ -657,7 +711,7 @@ export function createCanaryController(
         `Halt ${id(
           cd,
           spec,
-        )} advancement waiting for promotion approval (label the newest CanaryEvent action=promote)`,
+        )} advancement waiting for promotion approval (label the newest CanaryEvent ${promoteLabel})`,
       );
       return;
     }
@@ -704,7 +758,7 @@ export function createCanaryController(
     spec: CanarySpec,
     run: CanaryRun,
     reason: string,
-    result: string,
+    result: CanaryRunResult,
   ) {
     cancelTimer(key);
     log(cd, run, 'Warning', reason);
@@ -771,18 +825,25 @@ export function createCanaryController(
       runs.delete(key);
       return;
     }
+    const problem = canarySpecProblem(cd);
+    if (problem) {
+      markInvalid(key, cd, 'InvalidSpec', `Invalid CanaryDelivery: ${problem}`);
+      return;
+    }
     const spec = parseCanarySpec(cd);
     const target = store.get(R.deployments, namespace, spec.targetName);
     if (!target) {
-      recorder.warning(
+      markInvalid(
+        key,
         cd,
-        'Synced',
-        `deployment ${spec.targetName}.${namespace} get query error: deployments.apps "${spec.targetName}" not found`,
-        flagger,
+        'TargetNotFound',
+        `target Deployment ${spec.targetName}.${namespace} not found: deployments.apps "${spec.targetName}" not found`,
       );
       return;
     }
-    const phase: string = cd.status?.phase ?? '';
+    let phase: string = cd.status?.phase ?? '';
+    // Failed without an applied spec: it was invalid (see markInvalid) and is valid now.
+    if (phase === 'Failed' && !cd.status?.lastAppliedSpec) phase = '';
     ensureObjects(cd, target, spec);
     const routedWeight =
       ACTIVE.includes(phase) || phase === 'Promoting'
@@ -867,7 +928,7 @@ export function createCanaryController(
         'Normal',
         `Promotion completed! Scaling down ${id(cd, spec)}`,
       );
-      endRun(run, 'Succeeded', 'Published');
+      endRun(run, 'Succeeded', 'Succeeded');
       const updated = setStatus(cd, {
         phase: 'Succeeded',
         canaryWeight: 0,
@@ -880,7 +941,7 @@ export function createCanaryController(
   function handleAction(eventKey: string) {
     const { namespace, name } = splitKey(eventKey);
     const ev = store.get(R.canaryevents, namespace, name);
-    const action = ev?.metadata.labels?.[LABEL_ACTION];
+    const action = ev?.metadata.labels?.[act.label];
     if (!ev || !action || ev.spec?.action?.name === action) return;
     const cdName =
       ev.metadata.labels?.[LABEL_MSNAME] ?? ev.spec?.canaryDelivery;
@@ -908,7 +969,7 @@ export function createCanaryController(
         recorder.warning(
           cd,
           'Synced',
-          `Ignored action=${action} on CanaryEvent ${name}: ${outcome}`,
+          `Ignored ${act.label}=${action} on CanaryEvent ${name}: ${outcome}`,
           flagger,
         );
     };
@@ -921,7 +982,7 @@ export function createCanaryController(
       return;
     }
     const spec = parseCanarySpec(cd);
-    if (action === 'rollback') {
+    if (action === act.rollback) {
       run.action = {
         name: action,
         handledAt: rfc3339(clock.now()),
@@ -936,10 +997,10 @@ export function createCanaryController(
         `Rolling back ${id(
           cd,
           spec,
-        )} manual rollback requested (CanaryEvent ${name} labelled action=rollback)`,
-        'Cancelled',
+        )} manual rollback requested (CanaryEvent ${name} labelled ${rollbackLabel})`,
+        'RolledBack',
       );
-    } else if (action === 'promote') {
+    } else if (action === act.promote) {
       run.action = {
         name: action,
         handledAt: rfc3339(clock.now()),
@@ -952,12 +1013,12 @@ export function createCanaryController(
         `Promotion requested for ${id(
           cd,
           spec,
-        )} (CanaryEvent ${name} labelled action=promote)`,
+        )} (CanaryEvent ${name} labelled ${promoteLabel})`,
       );
       promote(key, cd, target, spec, run);
     } else {
       ignore(
-        `Ignored: unknown action "${action}", expected rollback or promote`,
+        `Ignored: unknown action "${action}", expected ${act.rollback} or ${act.promote}`,
       );
     }
   }
@@ -983,7 +1044,7 @@ export function createCanaryController(
       else if (
         isResource(event, R.canaryevents) &&
         event.type !== 'DELETED' &&
-        event.object.metadata.labels?.[LABEL_ACTION]
+        event.object.metadata.labels?.[act.label]
       ) {
         queue.add(`action|${keyOf(event.object)}`);
       }
@@ -992,8 +1053,7 @@ export function createCanaryController(
       for (const cd of store.list(R.canarydeliveries))
         queue.add(`cd|${keyOf(cd)}`);
       for (const ev of store.list(R.canaryevents))
-        if (ev.metadata.labels?.[LABEL_ACTION])
-          queue.add(`action|${keyOf(ev)}`);
+        if (ev.metadata.labels?.[act.label]) queue.add(`action|${keyOf(ev)}`);
     },
     stop() {
       queue.stop();

@@ -8,7 +8,8 @@ export interface RunCheck {
   weight: number;
   iteration?: number;
   successRate: number;
-  latencyMs: number;
+  /** The measured p99 request duration in milliseconds. */
+  responseTimeMs: number;
   passed: boolean;
   message: string;
 }
@@ -27,26 +28,38 @@ export interface CanaryRun {
   /** The CanaryEvent's name once it exists (creation may wait to keep creationTimestamps one second apart). */
   eventName?: string;
   creating: boolean;
-  revision: string;
-  previousRevision?: string;
+  /** The pod-template hash of the canary (the CanaryDelivery's status.lastAppliedSpec when the run started). */
+  templateHash: string;
   images: { container: string; image: string }[];
   previousImages: { container: string; image: string }[];
   startTime: number;
   endTime?: number;
   phase: string;
-  /** Published (promoted), Failed (automatic rollback), Cancelled (manual rollback), Superseded (a newer revision restarted the analysis). */
-  result?: string;
+  /** How the run ended; see {@link CanaryRunResult}. */
+  result?: CanaryRunResult;
   message: string;
   canaryWeight: number;
   failedChecks: number;
   iterations: number;
-  weights: { time: string; weight: number }[];
+  /** The canary weights the run went through, in order (0 at the end when traffic went back to the primary). */
+  steps: { time: string; weight: number }[];
   checks: RunCheck[];
   logs: RunLog[];
   analysisStarted: boolean;
   sampleIndex: number;
   action?: { name: string; handledAt: string; outcome: string };
 }
+
+/**
+ * How a run ended (CanaryEvent `spec.result`): `Succeeded` (promoted), `Failed` (automatic rollback after `threshold`
+ * failed checks, or superseded: a newer revision restarted the analysis, said in `spec.message`) or `RolledBack`
+ * (someone labelled the CanaryEvent `action=rollback`).
+ * @public
+ */
+export type CanaryRunResult = 'Succeeded' | 'Failed' | 'RolledBack';
+
+/** The message a run superseded by a newer revision ends with (its result is `Failed`). @public */
+export const SUPERSEDED_PREFIX = 'Superseded by a newer revision';
 
 const MAX_ENTRIES = 300;
 
@@ -72,6 +85,15 @@ export function imagesOf(
   }));
 }
 
+/**
+ * A CanaryEvent's `spec.revision`: the canary's images, comma-separated in container order
+ * (`quay.io/codefresh/rollouts-demo:green`, or `app:2.0, sidecar:1.4` for two containers).
+ * @public
+ */
+export function revisionOf(images: { image: string }[]): string {
+  return images.map(i => i.image).join(', ');
+}
+
 /** The fields of a CanaryEvent's spec that change while the run goes on. @public */
 export function canaryEventProgress(run: CanaryRun): any {
   const progress: any = {
@@ -81,7 +103,7 @@ export function canaryEventProgress(run: CanaryRun): any {
     canaryWeight: run.canaryWeight,
     failedChecks: run.failedChecks,
     iterations: run.iterations,
-    weights: run.weights,
+    steps: run.steps,
     checks: run.checks,
     logs: run.logs,
   };
@@ -125,10 +147,11 @@ export function canaryEventObject(
       canaryDelivery: run.cdName,
       targetRef: { kind: 'Deployment', name: spec.targetName },
       delivertype: cd.spec?.delivertype ?? 'canary',
-      revision: run.revision,
-      ...(run.previousRevision
-        ? { previousRevision: run.previousRevision }
+      revision: revisionOf(run.images),
+      ...(run.previousImages.length
+        ? { previousRevision: revisionOf(run.previousImages) }
         : {}),
+      templateHash: run.templateHash,
       images: run.images,
       previousImages: run.previousImages,
       analysis: {
@@ -156,8 +179,7 @@ export function runFromCanaryEvent(event: KubeObject): CanaryRun {
     cdName: event.metadata.labels?.[LABEL_MSNAME] ?? sp.canaryDelivery,
     eventName: event.metadata.name,
     creating: false,
-    revision: sp.revision,
-    previousRevision: sp.previousRevision,
+    templateHash: String(sp.templateHash ?? ''),
     images: sp.images ?? [],
     previousImages: sp.previousImages ?? [],
     startTime: Date.parse(
@@ -167,12 +189,14 @@ export function runFromCanaryEvent(event: KubeObject): CanaryRun {
     ),
     endTime: s.endTime ? Date.parse(s.endTime) : undefined,
     phase: s.phase ?? 'Progressing',
-    result: s.result,
+    result: ['Succeeded', 'Failed', 'RolledBack'].includes(s.result)
+      ? s.result
+      : undefined,
     message: s.message ?? '',
     canaryWeight: Number(s.canaryWeight ?? 0),
     failedChecks: Number(s.failedChecks ?? 0),
     iterations: Number(s.iterations ?? 0),
-    weights: s.weights ?? [],
+    steps: s.steps ?? [],
     checks: s.checks ?? [],
     logs: s.logs ?? [],
     analysisStarted: (s.logs ?? []).some((l: RunLog) =>

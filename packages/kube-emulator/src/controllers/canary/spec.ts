@@ -5,6 +5,46 @@ import { parseDurationMs } from '../util';
 export const LABEL_MSNAME = 'asm.cpaas.io/msname';
 /** Label that, set on the newest CanaryEvent, rolls back (`rollback`) or promotes (`promote`) the run. @public */
 export const LABEL_ACTION = 'action';
+
+/**
+ * The label on the newest CanaryEvent that acts on a run, and its values. Default `action=rollback` / `action=promote`
+ * (the product document's); an ASM installation may use others.
+ * @public
+ */
+export interface CanaryActions {
+  /** Label key; default `action`. */
+  label: string;
+  /** Value that rolls the run back; default `rollback`. */
+  rollback: string;
+  /** Value that promotes the run at once; default `promote`. */
+  promote: string;
+}
+
+/** `action=rollback` / `action=promote`. @public */
+export const DEFAULT_CANARY_ACTIONS: CanaryActions = {
+  label: LABEL_ACTION,
+  rollback: 'rollback',
+  promote: 'promote',
+};
+
+/** The action labels with defaults for what is not given; throws on an empty or clashing value. @public */
+export function canaryActions(
+  given: Partial<CanaryActions> = {},
+): CanaryActions {
+  const actions = { ...DEFAULT_CANARY_ACTIONS };
+  for (const key of ['label', 'rollback', 'promote'] as const) {
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !value.trim())
+      throw new Error(`canaryActions.${key} must be a non-empty string`);
+    actions[key] = value;
+  }
+  if (actions.rollback === actions.promote)
+    throw new Error(
+      'canaryActions.rollback and canaryActions.promote must differ',
+    );
+  return actions;
+}
 /** CanaryDelivery annotation: after this idle time (e.g. `2m`) the emulator releases a new image by itself (demo only). @public */
 export const ANNOTATION_AUTO_RELEASE = 'kube-emulator.io/auto-release-after';
 /** The Backstage Kubernetes plugin's workload label, copied onto every object the controller creates. @public */
@@ -87,6 +127,25 @@ export function parseCanarySpec(cd: KubeObject): CanarySpec {
     portName: spec.service?.portName,
     targetPort: spec.service?.targetPort,
   };
+}
+
+/**
+ * Why a CanaryDelivery's analysis cannot run (the CRD schema rejects the rest, e.g. a threshold below 1), or undefined.
+ * @public
+ */
+export function canarySpecProblem(cd: KubeObject): string | undefined {
+  const analysis = cd.spec?.analysis ?? {};
+  const stepWeight = Number(analysis.stepWeight ?? 0);
+  if (
+    analysis.maxWeight !== undefined &&
+    stepWeight > 0 &&
+    !(Array.isArray(analysis.stepWeights) && analysis.stepWeights.length) &&
+    stepWeight > Number(analysis.maxWeight)
+  )
+    return `spec.analysis.stepWeight (${stepWeight}) is above spec.analysis.maxWeight (${analysis.maxWeight})`;
+  if (analysis.threshold !== undefined && Number(analysis.threshold) < 1)
+    return `spec.analysis.threshold (${analysis.threshold}) must be at least 1`;
+  return undefined;
 }
 
 /** The label Flagger rewrites for the primary (`app`, `name` or `app.kubernetes.io/name`) and its value. @public */
