@@ -1,5 +1,9 @@
 import { KubeClient, KubeObject, RESOURCES } from '../kubernetes';
-import { CanaryDeliveryStrategy, runEvent } from './canaryDelivery';
+import {
+  CanaryDeliveryStrategy,
+  flaggerPhaseToPhase,
+  runEvent,
+} from './canaryDelivery';
 import {
   componentRollout,
   expectNewestFirst,
@@ -75,11 +79,11 @@ describe('canary-delivery', () => {
     );
   });
 
-  it('an idle blue-green CanaryDelivery is Promoted', async () => {
+  it('an idle blue-green CanaryDelivery whose last run succeeded is Stable', async () => {
     const view = await blueGreen.view();
     expect(view).toMatchObject({
       mode: 'blue-green',
-      phase: 'Promoted',
+      phase: 'Stable',
       analysis: { flaggerPhase: 'Succeeded' },
     });
     expect(view.analysis.nextCheckAt).toBeUndefined();
@@ -296,5 +300,23 @@ describe('canary-delivery CanaryEvents', () => {
     );
     expect(await phaseWith([bare])).toBe('Failed');
     expect(await phaseWith([])).toBe('Failed');
+  });
+});
+
+describe("Flagger's phases in the rollout vocabulary", () => {
+  it.each([
+    ['Initializing', false, 'Progressing'],
+    ['Initialized', false, 'Stable'],
+    ['Waiting', false, 'Progressing'],
+    ['Progressing', false, 'Progressing'],
+    ['WaitingPromotion', false, 'Paused'],
+    ['Promoting', false, 'Promoting'],
+    ['Finalising', false, 'Promoting'],
+    ['Succeeded', false, 'Stable'],
+    ['Failed', false, 'Failed'],
+    ['Failed', true, 'RolledBack'],
+    ['Terminating', false, 'Unknown'],
+  ])('%s (rolled back by a label: %s) is %s', (flagger, rolledBack, phase) => {
+    expect(flaggerPhaseToPhase(flagger, rolledBack)).toBe(phase);
   });
 });

@@ -62,26 +62,26 @@ export function isRolledBack(event: KubeObject | undefined): boolean {
   return result === undefined && event.metadata.labels?.action === 'rollback';
 }
 
-function flaggerPhaseToPhase(
+/** Flagger's phase in the one vocabulary of all strategies (see the README's phase table). */
+export function flaggerPhaseToPhase(
   flaggerPhase: string,
   rolledBack: boolean,
 ): RolloutPhase {
   switch (flaggerPhase) {
+    case 'Initialized':
+    case 'Succeeded':
+      return 'Stable';
+    case 'Initializing':
+    case 'Waiting':
     case 'Progressing':
       return 'Progressing';
-    case 'Waiting':
     case 'WaitingPromotion':
       return 'Paused';
     case 'Promoting':
     case 'Finalising':
       return 'Promoting';
-    case 'Succeeded':
-      return 'Promoted';
     case 'Failed':
       return rolledBack ? 'RolledBack' : 'Failed';
-    case 'Initializing':
-    case 'Initialized':
-      return 'Stable';
     default:
       return 'Unknown';
   }
