@@ -148,7 +148,8 @@ async function measure(
   };
 }
 
-const fmt = (n: number) => n.toFixed(1).padStart(7);
+// One space before every figure, so that a wide one (a p99 of 10 s) never runs into the next
+const fmt = (n: number) => ` ${n.toFixed(1).padStart(7)}`;
 
 async function main() {
   const emu = await startEmulator({ scenario: 'demo', timeScale: 1 });
@@ -193,7 +194,7 @@ async function main() {
     `Kube Rollouts bench: ${SEQUENTIAL_REQUESTS} sequential requests, then ${CONCURRENT_CLIENTS} clients x ${REQUESTS_PER_CLIENT}; emulator over HTTPS; times in ms\n`,
   );
   console.log(
-    'strategy          clients | rollout  p50    p99  calls  req/s | k8s-plugin p50    p99  calls  req/s | ratio p50    p99  calls  req/s',
+    'strategy          clients | rollout   p50      p99    calls    req/s | k8s-plugin   p50      p99    calls    req/s | ratio p50    p99  calls  req/s',
   );
   const ratio = (x: number, y: number) => (x / y).toFixed(2).padStart(7);
   for (const e of ENTITIES) {
