@@ -489,7 +489,9 @@ function loadFlagger(store: Store) {
     },
   ]);
 
-  // bluegreen-demo: the document's blue/green CanaryDelivery (stepWeight = maxWeight = 100), idle.
+  // bluegreen-demo: the document's blue/green CanaryDelivery (stepWeight = maxWeight = 100), idle. Flagger's
+  // blue/green: 10 iterations (the default without analysis.iterations) of 4m at weight 0, then all traffic to the
+  // new version for one more interval and promotion; the rolled-back run was stopped during its 4th iteration.
   const bluegreen = canaryDelivery(
     'bluegreen-demo',
     { interval: '4m', maxWeight: 100, stepWeight: 100, threshold: 10 },
@@ -509,7 +511,7 @@ function loadFlagger(store: Store) {
       fromImage: image('yellow'),
       toImage: image('orange'),
       outcome: 'rolled-back',
-      stepsBeforeRollback: 0,
+      stepsBeforeRollback: 3,
     },
     {
       startedAgoMs: 1 * DAY + 6 * HOUR,

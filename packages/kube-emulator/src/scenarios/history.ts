@@ -22,7 +22,7 @@ export interface PastRun {
   toImage: string;
   /** How it ended: promoted, failed checks (automatic rollback) or a manual `action=rollback`. */
   outcome: 'promoted' | 'failed' | 'rolled-back';
-  /** For 'rolled-back': after how many successful steps the person pressed rollback. */
+  /** For 'rolled-back': after how many successful steps (blue/green: iterations) the person pressed rollback. */
   stepsBeforeRollback?: number;
 }
 
@@ -71,9 +71,12 @@ export function pastRunEvent(
   log('Normal', `New revision detected! Scaling up ${id}`);
   t += 15_000;
   log('Normal', `Starting canary analysis for ${id}`);
+  // Weighted canary: the first step at once; blue/green (iterations): weight 0 until the iterations passed.
   const steps = spec.steps.length ? spec.steps : [100];
-  weight(steps[0]);
-  log('Normal', `Advance ${id} canary weight ${steps[0]}`);
+  if (!spec.iterations) {
+    weight(steps[0]);
+    log('Normal', `Advance ${id} canary weight ${steps[0]}`);
+  }
   const health = healthOf({
     metadata: {},
     spec: { containers: [{ name: container, image: past.toImage }] },
@@ -121,6 +124,9 @@ export function pastRunEvent(
     pushBounded(run.checks, {
       time: rfc3339(t),
       weight: run.canaryWeight,
+      ...(spec.iterations && run.iterations < spec.iterations
+        ? { iteration: run.iterations + 1 }
+        : {}),
       successRate: m.successRate,
       responseTimeMs: m.latencyP99Ms,
       passed: !failure,
@@ -149,7 +155,19 @@ export function pastRunEvent(
       continue;
     }
     stepIndex++;
-    if (run.canaryWeight < spec.maxWeight) {
+    if (spec.iterations && run.iterations < spec.iterations) {
+      run.iterations++;
+      log(
+        'Normal',
+        `Advance ${id} canary iteration ${run.iterations}/${spec.iterations}`,
+      );
+      if (run.iterations === spec.iterations) {
+        log('Normal', 'Routing all traffic to canary');
+        weight(100);
+      }
+      continue;
+    }
+    if (!spec.iterations && run.canaryWeight < spec.maxWeight) {
       const next = steps.find(w => w > run.canaryWeight) ?? spec.maxWeight;
       weight(next);
       log('Normal', `Advance ${id} canary weight ${next}`);

@@ -152,7 +152,29 @@ describe('scenarios', () => {
       e => e.metadata.labels?.action === 'rollback',
     )!;
     assert.equal(rolledBack.spec.result, 'RolledBack');
+    assert.equal(rolledBack.spec.iterations, 3);
     assert.ok(bluegreen.every(e => e.spec.endTime));
+    // Blue/green history: 10 iterations at weight 0, then all traffic to the new version, then promotion.
+    const promoted = bluegreen.filter(e => e.spec.result === 'Succeeded');
+    assert.equal(promoted.length, 2);
+    for (const e of promoted) {
+      assert.equal(e.spec.iterations, 10);
+      assert.deepEqual(
+        e.spec.checks.map((c: any) => c.iteration ?? `w${c.weight}`),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 'w100'],
+      );
+      assert.deepEqual(
+        e.spec.steps.map((s: any) => s.weight),
+        [100, 0],
+      );
+      assert.ok(
+        e.spec.logs.some(
+          (l: any) =>
+            l.message ===
+            'Advance bluegreen-demo.flagger-demo canary iteration 10/10',
+        ),
+      );
+    }
 
     const hosts = handle
       .traffic()

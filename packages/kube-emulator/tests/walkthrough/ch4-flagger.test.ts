@@ -334,7 +334,7 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     assert.equal(run.spec.action.outcome, 'Promoted');
   });
 
-  it('runs the blue-green CanaryDelivery: all traffic to the new version at once, then promotion', async () => {
+  it('runs the blue-green CanaryDelivery: iterations at weight 0, then all traffic to the new version, then promotion', async () => {
     await w.ok('kubectl apply -f bluegreen-demo.yaml');
     assert.match(
       await w.ok('kubectl apply -f bluegreen-delivery.yaml'),
@@ -356,20 +356,37 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     await w.ok(
       'kubectl set image deploy bluegreen-demo http=quay.io/codefresh/rollouts-demo:green -n flagger-demo',
     );
+    const status = (field: string) =>
+      w.ok(
+        `kubectl get canarydelivery bluegreen-demo -n flagger-demo -o jsonpath='{.status.${field}}'`,
+      );
+    const canaryWeight = () =>
+      w.ok(
+        `kubectl get vs bluegreen-demo -n flagger-demo -o jsonpath='{.spec.http[0].route[1].weight}'`,
+      );
+    // Blue/green without analysis.iterations: 10 iterations (4m each, 2 real seconds at 120x), the canary tested
+    // through its -canary Service while the primary keeps all user traffic.
     await eventually(
-      'all traffic to the canary',
-      () =>
-        w.ok(
-          `kubectl get vs bluegreen-demo -n flagger-demo -o jsonpath='{.spec.http[0].route[1].weight}'`,
-        ),
-      out => out === '100',
+      'iteration 2',
+      () => status('iterations'),
+      out => Number(out) >= 2 && Number(out) < 10,
+      15_000,
+    );
+    assert.equal(await canaryWeight(), '0');
+    assert.equal(await status('phase'), 'Progressing');
+    await eventually(
+      'all traffic to the canary after 10 iterations',
+      async () => `${await status('iterations')} ${await canaryWeight()}`,
+      out => out === '10 100',
+      40_000,
     );
     await eventually(
       'Succeeded',
       () => phase('bluegreen-demo'),
       p => p === 'Succeeded',
-      40_000,
+      30_000,
     );
+    assert.equal(await status('iterations'), '10');
     assert.equal(
       await w.ok(
         `kubectl get vs bluegreen-demo -n flagger-demo -o jsonpath='{.spec.http[0].route[0].weight}'`,
@@ -378,9 +395,42 @@ describe('chapter 4 — canary and blue-green with CanaryDelivery (Flagger)', ()
     );
     assert.match(
       await w.ok(
+        "kubectl get deploy bluegreen-demo-primary -n flagger-demo -o jsonpath='{.spec.template.spec.containers[0].image}'",
+      ),
+      /rollouts-demo:green$/,
+    );
+    const messages = (
+      await w.ok(
+        `kubectl get events -n flagger-demo --field-selector involvedObject.name=bluegreen-demo -o jsonpath='{range .items[*]}{.message}{"\\n"}{end}'`,
+      )
+    ).split('\n');
+    for (let n = 1; n <= 10; n++)
+      assert.ok(
+        messages.includes(
+          `Advance bluegreen-demo.flagger-demo canary iteration ${n}/10`,
+        ),
+        messages.join('\n'),
+      );
+    assert.ok(messages.includes('Routing all traffic to canary'));
+    assert.ok(
+      messages.includes(
+        'Promotion completed! Scaling down bluegreen-demo.flagger-demo',
+      ),
+    );
+    assert.match(
+      await w.ok(
         'kubectl get canaryevents.asm.alauda.io -l asm.cpaas.io/msname=bluegreen-demo -n flagger-demo',
       ),
       /Succeeded/,
+    );
+    const checks = JSON.parse(
+      await w.ok(
+        `kubectl get canaryevents.asm.alauda.io -l asm.cpaas.io/msname=bluegreen-demo -n flagger-demo -o jsonpath='{.items[0].spec.checks}'`,
+      ),
+    );
+    assert.deepEqual(
+      checks.map((c: any) => c.iteration ?? `weight ${c.weight}`),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 'weight 100'],
     );
   });
 });

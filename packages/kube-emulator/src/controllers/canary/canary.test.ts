@@ -407,7 +407,7 @@ describe('CanaryDelivery (simulated Flagger)', () => {
     assert.equal(primaryImage(store, 'canary-demo'), demoImage('green'));
   });
 
-  it('switches all traffic at once for blue/green (stepWeight = maxWeight = 100)', async () => {
+  it('runs blue/green (stepWeight = maxWeight = 100) as iterations at weight 0, then all traffic at once', async () => {
     const { store } = startCluster();
     await initialized(store, 'bluegreen-demo', {
       interval: '4m',
@@ -416,17 +416,119 @@ describe('CanaryDelivery (simulated Flagger)', () => {
       threshold: 10,
     });
     const recorded = recordCanaryWeights(store);
+    const iterations: number[] = [];
+    const stopIterations = store.subscribe(e => {
+      if (
+        e.resource.resource === 'canarydeliveries' &&
+        e.object.metadata.name === 'bluegreen-demo' &&
+        iterations[iterations.length - 1] !== e.object.status?.iterations
+      )
+        iterations.push(e.object.status?.iterations);
+    });
     setImage(store, 'bluegreen-demo', demoImage('green'));
     await waitForPhase(store, 'bluegreen-demo', 'Succeeded', 8000);
     recorded.stop();
+    stopIterations();
+    // No weight steps: the canary keeps weight 0 during the iterations, then gets all traffic, then none.
     assert.deepEqual(recorded.weights, [100, 0]);
+    assert.deepEqual(iterations, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.equal(canaryStatus(store, 'bluegreen-demo').iterations, 10);
     const messages = flaggerMessages(store, 'bluegreen-demo');
-    assert.ok(
-      messages.includes(
-        'Advance bluegreen-demo.flagger-demo canary weight 100',
+    const advances = messages.filter(m => m.startsWith('Advance '));
+    assert.deepEqual(
+      advances,
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(
+        n => `Advance bluegreen-demo.flagger-demo canary iteration ${n}/10`,
       ),
       messages.join('\n'),
     );
+    const routing = messages.indexOf('Routing all traffic to canary');
+    assert.ok(
+      routing > messages.indexOf(advances[9]) &&
+        routing <
+          messages.indexOf(
+            'Copying bluegreen-demo.flagger-demo template spec to bluegreen-demo-primary.flagger-demo',
+          ),
+      messages.join('\n'),
+    );
+    assert.equal(primaryImage(store, 'bluegreen-demo'), demoImage('green'));
+    assertAllTrafficOnPrimary(store, 'bluegreen-demo');
+    const [event] = canaryEvents(store, 'bluegreen-demo');
+    assert.equal(event.spec.result, 'Succeeded');
+    assert.equal(event.spec.iterations, 10);
+    assert.equal(event.spec.analysis.iterations, 10);
+    // Every iteration's check measured the canary (at weight 0), then one check with all traffic on it.
+    assert.deepEqual(
+      event.spec.checks.map((c: any) => [c.iteration, c.weight, c.passed]),
+      [
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map(n => [n, 0, true]),
+        [undefined, 100, true],
+      ],
+    );
+    for (const c of event.spec.checks) assert.ok(c.successRate >= 99.8);
+  });
+
+  it('uses analysis.iterations for blue/green when given', async () => {
+    const { store } = startCluster();
+    await initialized(store, 'bluegreen-demo', {
+      interval: '4m',
+      maxWeight: 100,
+      stepWeight: 100,
+      threshold: 10,
+      iterations: 3,
+    });
+    setImage(store, 'bluegreen-demo', demoImage('green'));
+    await waitForPhase(store, 'bluegreen-demo', 'Succeeded', 8000);
+    const advances = flaggerMessages(store, 'bluegreen-demo').filter(m =>
+      m.startsWith('Advance '),
+    );
+    assert.deepEqual(advances, [
+      'Advance bluegreen-demo.flagger-demo canary iteration 1/3',
+      'Advance bluegreen-demo.flagger-demo canary iteration 2/3',
+      'Advance bluegreen-demo.flagger-demo canary iteration 3/3',
+    ]);
+    assert.equal(canaryStatus(store, 'bluegreen-demo').iterations, 3);
+  });
+
+  it('rolls back a blue/green run whose canary fails its iteration checks, without routing traffic to it', async () => {
+    const { store } = startCluster();
+    await initialized(store, 'bluegreen-demo', {
+      interval: '4m',
+      maxWeight: 100,
+      stepWeight: 100,
+      threshold: 2,
+    });
+    const recorded = recordCanaryWeights(store);
+    setImage(store, 'bluegreen-demo', demoImage('bad-red'));
+    await waitForPhase(store, 'bluegreen-demo', 'Failed', 8000);
+    recorded.stop();
+    assert.ok(
+      recorded.weights.every(w => w === 0),
+      recorded.weights.join(','),
+    );
+    const messages = flaggerMessages(store, 'bluegreen-demo');
+    assert.ok(!messages.some(m => m.startsWith('Advance ')));
+    assert.ok(
+      messages.includes(
+        'Rolling back bluegreen-demo.flagger-demo failed checks threshold reached 2',
+      ),
+      messages.join('\n'),
+    );
+    assertAllTrafficOnPrimary(store, 'bluegreen-demo');
+    assert.equal(primaryImage(store, 'bluegreen-demo'), demoImage('blue'));
+    const status = canaryStatus(store, 'bluegreen-demo');
+    assert.equal(status.failedChecks, 2);
+    assert.equal(status.iterations, 0);
+    const [event] = canaryEvents(store, 'bluegreen-demo');
+    assert.equal(event.spec.result, 'Failed');
+    assert.deepEqual(
+      event.spec.checks.map((c: any) => [c.iteration, c.weight, c.passed]),
+      [
+        [1, 0, false],
+        [1, 0, false],
+      ],
+    );
+    for (const c of event.spec.checks) assert.ok(c.successRate < 95);
   });
 
   it('restarts the analysis when the target changes during a run', async () => {

@@ -120,7 +120,8 @@ export interface CanaryController extends Controller {
 /**
  * Simulated Flagger for asm.alauda.io/v1alpha1 CanaryDelivery: creates the primary Deployment, the apex/canary/primary
  * Services and the VirtualService; on a pod-template change of the target runs the analysis (weights by stepWeight
- * every interval, checks against minSuccessRate/maxResponseTime, rollback after `threshold` failed checks, promotion
+ * every interval, or Flagger's blue/green iterations at weight 0 when stepWeight = maxWeight = 100 or
+ * `analysis.iterations` is set; checks against minSuccessRate/maxResponseTime, rollback after `threshold` failed checks, promotion
  * at maxWeight), records one CanaryEvent per run, and obeys `action=rollback|promote` labels on the newest CanaryEvent
  * (label and values configurable with `actions`).
  * @public
@@ -449,6 +450,7 @@ export function createCanaryController(
     }
     run.canaryWeight = Number(cd.status?.canaryWeight ?? run.canaryWeight);
     run.failedChecks = Number(cd.status?.failedChecks ?? run.failedChecks);
+    run.iterations = Number(cd.status?.iterations ?? run.iterations);
     runs.set(key, run);
     return run;
   }
@@ -622,6 +624,8 @@ export function createCanaryController(
       setTimer(key, spec.intervalMs);
       return;
     }
+    // The canary is measured as Flagger's metric checks see it through the <svc>-canary Service: from its pods'
+    // health, whatever its weight, so blue/green iterations (weight 0, no user traffic) test it too.
     const measured = traffic.measure(
       cd.metadata.namespace!,
       spec.targetName,
@@ -644,7 +648,9 @@ export function createCanaryController(
     pushBounded(run.checks, {
       time: rfc3339(clock.now()),
       weight: run.canaryWeight,
-      ...(spec.iterations ? { iteration: run.iterations + 1 } : {}),
+      ...(spec.iterations && run.iterations < spec.iterations
+        ? { iteration: run.iterations + 1 }
+        : {}),
       successRate: measured.successRate,
       responseTimeMs: measured.latencyP99Ms,
       passed: !failure,
@@ -677,7 +683,8 @@ export function createCanaryController(
       }
       return;
     }
-    if (spec.iterations) {
+    if (spec.iterations && run.iterations < spec.iterations) {
+      // Blue/green: the canary keeps weight 0 (the checks test it through its -canary Service) for N iterations.
       run.iterations++;
       setStatus(cd, { iterations: run.iterations });
       log(
@@ -688,13 +695,14 @@ export function createCanaryController(
           spec.iterations
         }`,
       );
-      if (run.iterations < spec.iterations) {
-        setTimer(key, spec.intervalMs);
-        return;
+      if (run.iterations === spec.iterations) {
+        // As Flagger: after the last iteration all traffic goes to the canary for one more interval (and check).
+        log(cd, run, 'Normal', `Routing all traffic to canary`);
+        setWeight(cd, target, spec, run, 100);
       }
-      log(cd, run, 'Normal', `Routing all traffic to canary`);
-      setWeight(cd, target, spec, run, 100);
-    } else if (run.canaryWeight < spec.maxWeight) {
+      setTimer(key, spec.intervalMs);
+      return;
+    } else if (!spec.iterations && run.canaryWeight < spec.maxWeight) {
       const next = spec.steps.find(w => w > run.canaryWeight) ?? spec.maxWeight;
       setWeight(cd, target, spec, run, next);
       log(cd, run, 'Normal', `Advance ${id(cd, spec)} canary weight ${next}`);

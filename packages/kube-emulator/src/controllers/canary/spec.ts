@@ -50,6 +50,13 @@ export const ANNOTATION_AUTO_RELEASE = 'kube-emulator.io/auto-release-after';
 /** The Backstage Kubernetes plugin's workload label, copied onto every object the controller creates. @public */
 export const LABEL_BACKSTAGE_ID = 'backstage.io/kubernetes-id';
 
+/**
+ * Iterations of a blue/green CanaryDelivery (`stepWeight = maxWeight = 100`) that gives no `analysis.iterations`:
+ * Flagger requires `iterations` for blue/green and its documented example uses 10.
+ * @public
+ */
+export const DEFAULT_BLUE_GREEN_ITERATIONS = 10;
+
 /** A CanaryDelivery's spec with Flagger's defaults applied. @public */
 export interface CanarySpec {
   targetName: string;
@@ -65,6 +72,11 @@ export interface CanarySpec {
   steps: number[];
   maxWeight: number;
   stepWeight: number;
+  /**
+   * Checks to pass at canary weight 0 before all traffic goes to the canary (Flagger's blue/green); 0 for a weighted
+   * canary. `stepWeight = maxWeight = 100` is blue/green too: `analysis.iterations`, else
+   * {@link DEFAULT_BLUE_GREEN_ITERATIONS}.
+   */
   iterations: number;
   threshold: number;
   minSuccessRate: number;
@@ -83,7 +95,9 @@ export function parseCanarySpec(cd: KubeObject): CanarySpec {
   const targetName = String(spec.targetRef?.name ?? cd.metadata.name);
   const serviceName = String(spec.service?.name ?? targetName);
   const intervalMs = Math.max(1000, parseDurationMs(analysis.interval, 60_000));
-  const iterations = Number(analysis.iterations ?? 0);
+  let iterations = Number(analysis.iterations ?? 0);
+  if (!Number.isFinite(iterations) || iterations < 0) iterations = 0;
+  iterations = Math.floor(iterations);
   let stepWeight = Number(analysis.stepWeight ?? 0);
   let maxWeight = Number(analysis.maxWeight ?? (stepWeight ? 100 : 0));
   let steps: number[] = [];
@@ -93,6 +107,12 @@ export function parseCanarySpec(cd: KubeObject): CanarySpec {
       .filter((w: number) => w > 0 && w <= 100);
     maxWeight = steps[steps.length - 1];
     stepWeight = steps[0];
+  } else if (stepWeight >= 100 && (maxWeight || 100) >= 100) {
+    // stepWeight = maxWeight = 100 (the product document's blue/green): Flagger's blue/green, i.e. iterations of the
+    // analysis with the canary at weight 0 (tested through its -canary Service), then all traffic to it at once.
+    stepWeight = 100;
+    maxWeight = 100;
+    iterations ||= DEFAULT_BLUE_GREEN_ITERATIONS;
   } else if (stepWeight > 0) {
     maxWeight = Math.min(100, maxWeight || 100);
     for (let w = stepWeight; w < maxWeight; w += stepWeight) steps.push(w);
