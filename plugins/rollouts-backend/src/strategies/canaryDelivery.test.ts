@@ -195,6 +195,19 @@ describe('canary-delivery CanaryEvents', () => {
   });
 
   it("reads the emulator's schema: revision, steps, checks with responseTimeMs, result", () => {
+    const steps = [
+      { time: '2026-01-01T00:01:00Z', weight: 5 },
+      { time: '2026-01-01T00:10:00Z', weight: 0 },
+    ];
+    const checks = [
+      {
+        time: '2026-01-01T00:02:00Z',
+        weight: 5,
+        successRate: 80,
+        responseTimeMs: 350,
+        passed: false,
+      },
+    ];
     const event = runEvent({
       ...bare,
       spec: {
@@ -202,19 +215,8 @@ describe('canary-delivery CanaryEvents', () => {
         revision: 'quay.io/codefresh/rollouts-demo:bad-red',
         startTime: '2026-01-01T00:00:00Z',
         endTime: '2026-01-01T00:10:00Z',
-        steps: [
-          { time: '2026-01-01T00:01:00Z', weight: 5 },
-          { time: '2026-01-01T00:10:00Z', weight: 0 },
-        ],
-        checks: [
-          {
-            time: '2026-01-01T00:02:00Z',
-            weight: 5,
-            successRate: 80,
-            responseTimeMs: 350,
-            passed: false,
-          },
-        ],
+        steps,
+        checks,
         message: 'Canary failed! Scaling down canary-demo.flagger-demo',
         result: 'Failed',
       },
@@ -227,19 +229,8 @@ describe('canary-delivery CanaryEvents', () => {
         revision: 'quay.io/codefresh/rollouts-demo:bad-red',
         startTime: '2026-01-01T00:00:00Z',
         endTime: '2026-01-01T00:10:00Z',
-        steps: [
-          { time: '2026-01-01T00:01:00Z', weight: 5 },
-          { time: '2026-01-01T00:10:00Z', weight: 0 },
-        ],
-        checks: [
-          {
-            time: '2026-01-01T00:02:00Z',
-            weight: 5,
-            successRate: 80,
-            responseTimeMs: 350,
-            passed: false,
-          },
-        ],
+        steps,
+        checks,
       },
     });
   });
