@@ -1,3 +1,4 @@
+import { KUBERNETES_ANNOTATION } from '@backstage/plugin-kubernetes-common';
 /**
  * Catalog entity annotations that tell Kube Rollouts where a service's rollout lives and how its
  * traffic is switched. Only `kube-rollouts.io/strategy` is required.
@@ -56,8 +57,13 @@ export const ANNOTATION_STABLE = 'kube-rollouts.io/stable';
  */
 export const ANNOTATION_CANARY = 'kube-rollouts.io/canary';
 
-/** The standard Backstage Kubernetes annotations Kube Rollouts falls back on. @public */
-export const ANNOTATION_KUBERNETES_ID = 'backstage.io/kubernetes-id';
+/**
+ * The standard Backstage Kubernetes annotations Kube Rollouts falls back on (the id from
+ * `@backstage/plugin-kubernetes-common`, which does not export the other two).
+ * @public
+ */
+export const ANNOTATION_KUBERNETES_ID: typeof KUBERNETES_ANNOTATION =
+  KUBERNETES_ANNOTATION;
 /** @public */
 export const ANNOTATION_KUBERNETES_NAMESPACE =
   'backstage.io/kubernetes-namespace';
