@@ -10,6 +10,14 @@ export interface Config {
      * not answer in time gives 503 naming the cluster. Default 5000.
      */
     requestTimeoutMs?: number;
+    /** canary-delivery settings. */
+    canaryDelivery?: {
+      /**
+       * The label (key=value) that rolls a run back on its CanaryEvent; a CanaryEvent without a
+       * `spec.result` that carries it shows as RolledBack. Default action=rollback.
+       */
+      rollbackLabel?: string;
+    };
     /** Per-cluster settings; `name` must be a cluster of kubernetes.clusterLocatorMethods. */
     clusters?: Array<{
       name: string;

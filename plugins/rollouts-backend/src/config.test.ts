@@ -44,6 +44,7 @@ describe('readRolloutsConfig', () => {
       ],
       unsupportedLocatorTypes: [],
       requestTimeoutMs: 5000,
+      rollbackLabel: { key: 'action', value: 'rollback' },
     });
   });
 
@@ -134,7 +135,17 @@ describe('readRolloutsConfig', () => {
     [
       [embedded],
       { requestTimeOutMs: 1000 },
-      'Invalid configuration at kubeRollouts.requestTimeOutMs: unknown setting — expected one of: requestTimeoutMs, clusters',
+      'Invalid configuration at kubeRollouts.requestTimeOutMs: unknown setting — expected one of: requestTimeoutMs, clusters, canaryDelivery',
+    ],
+    [
+      [embedded],
+      { canaryDelivery: { rollbackLabel: 'rollback' } },
+      "Invalid configuration at kubeRollouts.canaryDelivery.rollbackLabel: 'rollback' is not a label as key=value (a Kubernetes label key and a non-empty label value), e.g. action=rollback",
+    ],
+    [
+      [embedded],
+      { canaryDelivery: { rollbackLabel: 'action=roll back' } },
+      "Invalid configuration at kubeRollouts.canaryDelivery.rollbackLabel: 'action=roll back' is not a label as key=value (a Kubernetes label key and a non-empty label value), e.g. action=rollback",
     ],
     [
       [embedded],
@@ -148,11 +159,12 @@ describe('readRolloutsConfig', () => {
     },
   );
 
-  it('reads no kubeRollouts section, and no cluster, as the portal ships', () => {
+  it('reads no kubeRollouts section, and no cluster', () => {
     expect(readRolloutsConfig(new ConfigReader({}))).toEqual({
       clusters: [],
       unsupportedLocatorTypes: [],
       requestTimeoutMs: 5000,
+      rollbackLabel: { key: 'action', value: 'rollback' },
     });
     expect(read([], { requestTimeoutMs: 800 }).requestTimeoutMs).toBe(800);
   });
@@ -161,8 +173,16 @@ describe('readRolloutsConfig', () => {
     expect(() =>
       read([embedded], { canaryDelivery: { promoteLabel: 'action=go' } }),
     ).toThrow(
-      'Invalid configuration at kubeRollouts.canaryDelivery: unknown setting — expected one of: requestTimeoutMs, clusters',
+      'Invalid configuration at kubeRollouts.canaryDelivery.promoteLabel: unknown setting — expected one of: rollbackLabel',
     );
+  });
+
+  it('reads the rollback label of canary-delivery', () => {
+    expect(
+      read([embedded], {
+        canaryDelivery: { rollbackLabel: 'asm.example.com/action=undo' },
+      }).rollbackLabel,
+    ).toEqual({ key: 'asm.example.com/action', value: 'undo' });
   });
 
   it('fails the plugin start-up on invalid configuration', async () => {

@@ -42,6 +42,8 @@ export interface RolloutsConfig {
   unsupportedLocatorTypes: string[];
   /** Timeout of one Kubernetes API request, in milliseconds. */
   requestTimeoutMs: number;
+  /** canary-delivery: the CanaryEvent label that rolls a run back (`action=rollback`). */
+  rollbackLabel: { key: string; value: string };
 }
 
 /** In-cluster service account token, beside the CA the Backstage Kubernetes plugin reads. */
@@ -216,8 +218,31 @@ export function readRolloutsConfig(config: Config): RolloutsConfig {
     rejectUnknownKeys(rollouts, 'kubeRollouts', [
       'requestTimeoutMs',
       'clusters',
+      'canaryDelivery',
     ]);
   }
+  const canaryDelivery = rollouts?.getOptionalConfig('canaryDelivery');
+  if (canaryDelivery) {
+    rejectUnknownKeys(canaryDelivery, 'kubeRollouts.canaryDelivery', [
+      'rollbackLabel',
+    ]);
+  }
+  const rollbackLabelText =
+    canaryDelivery?.getOptionalString('rollbackLabel') ?? 'action=rollback';
+  const [labelKey, labelValue, ...rest] = rollbackLabelText.split('=');
+  if (
+    rest.length > 0 ||
+    labelValue === undefined ||
+    !isLabelKey(labelKey) ||
+    !isLabelValue(labelValue) ||
+    labelValue === ''
+  ) {
+    throw new ConfigError(
+      'kubeRollouts.canaryDelivery.rollbackLabel',
+      `'${rollbackLabelText}' is not a label as key=value (a Kubernetes label key and a non-empty label value), e.g. action=rollback`,
+    );
+  }
+  const rollbackLabel = { key: labelKey, value: labelValue };
   const requestTimeoutMs = rollouts
     ? readPositiveInt(rollouts, 'requestTimeoutMs', 5000, 120_000)
     : 5000;
@@ -249,5 +274,5 @@ export function readRolloutsConfig(config: Config): RolloutsConfig {
     }
   });
 
-  return { clusters, unsupportedLocatorTypes, requestTimeoutMs };
+  return { clusters, unsupportedLocatorTypes, requestTimeoutMs, rollbackLabel };
 }

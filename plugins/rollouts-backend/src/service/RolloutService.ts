@@ -216,7 +216,7 @@ export class RolloutService {
             await ctx.client.list(RESOURCES.canaryEvents, ctx.namespace, {
               labelSelector: `${LABEL_CANARY_DELIVERY}=${target.target}`,
             })
-          ).map(runEvent)
+          ).map(event => runEvent(event, ctx.config.rollbackLabel))
         : kubernetesHistory(
             await ctx.client.list(RESOURCES.events, ctx.namespace),
             snapshot.involved,

@@ -192,6 +192,21 @@ describe('canary-delivery CanaryEvents', () => {
       type: 'RolledBack',
       run: { steps: [], checks: [{ time: '', weight: 0, passed: false }] },
     });
+    // An installation that rolls back with another label
+    const undo = { key: 'asm.example.com/action', value: 'undo' };
+    expect(runEvent(labelled, undo).type).toBe('Failed');
+    expect(
+      runEvent(
+        {
+          ...labelled,
+          metadata: {
+            ...bare.metadata,
+            labels: { 'asm.example.com/action': 'undo' },
+          },
+        },
+        undo,
+      ).type,
+    ).toBe('RolledBack');
   });
 
   it("reads the emulator's schema: revision, steps, checks with responseTimeMs, result", () => {

@@ -5,7 +5,11 @@ import {
 } from '@kube-rollouts/plugin-rollouts-common';
 import { KubeObject, RESOURCES } from '../kubernetes';
 import { gitOpsWarnings, timeOf, versionView, trafficWeights } from './common';
+import type { RolloutsConfig } from '../config';
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
+
+/** The product document's rollback label, when the configuration names none. */
+const DEFAULT_ROLLBACK_LABEL = { key: 'action', value: 'rollback' };
 
 /** Label on CanaryEvents naming their CanaryDelivery. @public */
 export const LABEL_CANARY_DELIVERY = 'asm.cpaas.io/msname';
@@ -55,11 +59,17 @@ export function sortCanaryEvents(events: KubeObject[]): KubeObject[] {
  * Whether a CanaryEvent's run was rolled back by a person: `spec.result: RolledBack` (the emulator's schema; its
  * earlier `Cancelled` is read too), or, on an event without a result (as real ASM ones may be), the rollback label.
  */
-export function isRolledBack(event: KubeObject | undefined): boolean {
+export function isRolledBack(
+  event: KubeObject | undefined,
+  rollbackLabel: RolloutsConfig['rollbackLabel'] = DEFAULT_ROLLBACK_LABEL,
+): boolean {
   if (!event) return false;
   const result = event.spec?.result;
   if (result === 'RolledBack' || result === 'Cancelled') return true;
-  return result === undefined && event.metadata.labels?.action === 'rollback';
+  return (
+    result === undefined &&
+    event.metadata.labels?.[rollbackLabel.key] === rollbackLabel.value
+  );
 }
 
 /** Flagger's phase in the one vocabulary of all strategies (see the README's phase table). */
@@ -109,7 +119,10 @@ function numberOrUndefined(value: unknown): number | undefined {
  * `startTime`, `endTime`, `steps[]`, `checks[]`, `message`, `result`); every field may be missing, as on real ASM
  * events, and the emulator's earlier names (`weights[]`, `checks[].latencyMs`) are still read.
  */
-export function runEvent(event: KubeObject): RolloutEvent {
+export function runEvent(
+  event: KubeObject,
+  rollbackLabel: RolloutsConfig['rollbackLabel'] = DEFAULT_ROLLBACK_LABEL,
+): RolloutEvent {
   const s = event.spec ?? {};
   const parsed = Date.parse(
     timeOf(s.startTime) ?? timeOf(event.metadata.creationTimestamp) ?? '',
@@ -126,7 +139,7 @@ export function runEvent(event: KubeObject): RolloutEvent {
   const list = (value: unknown): any[] =>
     Array.isArray(value) ? value.filter(x => x && typeof x === 'object') : [];
   let type = String(s.result ?? s.phase ?? 'Unknown');
-  if (isRolledBack(event)) type = 'RolledBack';
+  if (isRolledBack(event, rollbackLabel)) type = 'RolledBack';
   return {
     id: event.metadata.name,
     time,
@@ -289,7 +302,10 @@ export class CanaryDeliveryStrategy implements StrategyDriver {
         namespace,
         strategy: this.strategy,
         mode,
-        phase: flaggerPhaseToPhase(flaggerPhase, isRolledBack(newestEvent)),
+        phase: flaggerPhaseToPhase(
+          flaggerPhase,
+          isRolledBack(newestEvent, ctx.config.rollbackLabel),
+        ),
         message: String(
           (inProgress ? newestSpec.message : condition?.message) ??
             newestSpec.message ??
