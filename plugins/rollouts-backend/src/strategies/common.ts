@@ -10,7 +10,7 @@ import {
   VersionRole,
 } from '@kube-rollouts/plugin-rollouts-common';
 import { KubeObject, KubeResource, RESOURCES } from '../kubernetes';
-import { StrategyContext } from './types';
+import { RolloutSnapshot, StrategyContext } from './types';
 
 interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -402,5 +402,73 @@ export function weightedRolloutView(options: {
     }`,
     gitOps: gitOpsWarnings([routing]),
     observedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * The snapshot of a weighted-traffic rollout (gateway-api, istio): the stable and the canary
+ * backend side by side (each with the first Deployment its pod selector picks), the view, and the
+ * objects whose Kubernetes Events are its history.
+ */
+export function weightedRollout(options: {
+  ctx: StrategyContext;
+  strategy: 'gateway-api' | 'istio';
+  routing: KubeObject;
+  kind: 'HTTPRoute' | 'VirtualService';
+  routedBy: string;
+  shares: number[];
+  sharesOf: string;
+  stable: string;
+  canary: string;
+  /** The pod selector behind a backend (its Service's, narrowed by a subset), if known. */
+  selectorOf: (backend: string) => Record<string, string> | undefined;
+  /** The Service a backend stands for. */
+  serviceOf: (backend: string) => string;
+  deployments: KubeObject[];
+  pods: KubeObject[];
+}): RolloutSnapshot {
+  const { ctx, shares } = options;
+  const canaryWeight = shares[0] ?? 0;
+  const versions = [
+    {
+      role: 'stable' as const,
+      name: options.stable,
+      weight: 100 - canaryWeight,
+    },
+    { role: 'canary' as const, name: options.canary, weight: canaryWeight },
+  ].map(v => {
+    const selector = options.selectorOf(v.name);
+    const deployment = selector
+      ? deploymentsSelectedBy(options.deployments, selector)[0]
+      : undefined;
+    return versionView({
+      ...v,
+      deployment,
+      namespace: ctx.namespace,
+      pods: options.pods,
+    });
+  });
+  return {
+    view: weightedRolloutView({
+      cluster: ctx.cluster,
+      namespace: ctx.namespace,
+      strategy: options.strategy,
+      mode: ctx.target.mode ?? 'canary',
+      routing: options.routing,
+      kind: options.kind,
+      routedBy: options.routedBy,
+      shares,
+      sharesOf: options.sharesOf,
+      versions,
+    }),
+    involved: [
+      { kind: options.kind, name: options.routing.metadata.name },
+      ...versions.flatMap(v => [
+        { kind: 'Service', name: options.serviceOf(v.name) },
+        ...(v.workload.name
+          ? [{ kind: 'Deployment', name: v.workload.name, prefix: true }]
+          : []),
+      ]),
+    ],
   };
 }

@@ -1,11 +1,9 @@
 import { InputError } from '@backstage/errors';
 import { RESOURCES } from '../kubernetes';
 import {
-  deploymentsSelectedBy,
   readRoutingAndWorkloads,
   resolveRoles,
-  versionView,
-  weightedRolloutView,
+  weightedRollout,
 } from './common';
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
 
@@ -76,41 +74,21 @@ export class GatewayApiStrategy implements StrategyDriver {
       .map(rule => rule.backendRefs ?? [])
       .filter(refs => refs.length > 0);
     const shares = routing.map(refs => shareOf(refs, canary, stable));
-    const canaryWeight = shares[0] ?? 0;
-    const mode = target.mode ?? 'canary';
-
-    const versions = [
-      { role: 'stable' as const, name: stable, weight: 100 - canaryWeight },
-      { role: 'canary' as const, name: canary, weight: canaryWeight },
-    ].map(v => {
-      const service = services.find(s => s.metadata.name === v.name);
-      const deployment = service
-        ? deploymentsSelectedBy(deployments, service.spec?.selector)[0]
-        : undefined;
-      return versionView({ ...v, deployment, namespace, pods });
+    return weightedRollout({
+      ctx,
+      strategy: this.strategy,
+      routing: route,
+      kind: 'HTTPRoute',
+      routedBy,
+      shares,
+      sharesOf: 'rules',
+      stable,
+      canary,
+      selectorOf: name =>
+        services.find(svc => svc.metadata.name === name)?.spec?.selector,
+      serviceOf: name => name,
+      deployments,
+      pods,
     });
-    return {
-      view: weightedRolloutView({
-        cluster: ctx.cluster,
-        namespace,
-        strategy: this.strategy,
-        mode,
-        routing: route,
-        kind: 'HTTPRoute',
-        routedBy,
-        shares,
-        sharesOf: 'rules',
-        versions,
-      }),
-      involved: [
-        { kind: 'HTTPRoute', name: route.metadata.name },
-        ...versions.flatMap(v => [
-          { kind: 'Service', name: v.name },
-          ...(v.workload.name
-            ? [{ kind: 'Deployment', name: v.workload.name, prefix: true }]
-            : []),
-        ]),
-      ],
-    };
   }
 }

@@ -1,10 +1,8 @@
 import { RESOURCES } from '../kubernetes';
 import {
-  deploymentsSelectedBy,
   readRoutingAndWorkloads,
   resolveRoles,
-  versionView,
-  weightedRolloutView,
+  weightedRollout,
 } from './common';
 import { RolloutSnapshot, StrategyContext, StrategyDriver } from './types';
 
@@ -81,7 +79,6 @@ export class IstioStrategy implements StrategyDriver {
       const total = c + routeWeight(route, stable);
       return total === 0 ? 0 : Math.round((c * 100) / total);
     });
-    const canaryWeight = shares[0] ?? 0;
 
     const subsetsUsed = [stable, canary].some(k => k.includes('/'));
     const destinationRules = subsetsUsed
@@ -106,39 +103,20 @@ export class IstioStrategy implements StrategyDriver {
       return selector;
     };
 
-    const mode = target.mode ?? 'canary';
-    const versions = [
-      { role: 'stable' as const, name: stable, weight: 100 - canaryWeight },
-      { role: 'canary' as const, name: canary, weight: canaryWeight },
-    ].map(v => {
-      const selector = selectorFor(v.name);
-      const deployment = selector
-        ? deploymentsSelectedBy(deployments, selector)[0]
-        : undefined;
-      return versionView({ ...v, deployment, namespace, pods });
+    return weightedRollout({
+      ctx,
+      strategy: this.strategy,
+      routing: virtualService,
+      kind: 'VirtualService',
+      routedBy,
+      shares,
+      sharesOf: 'routes',
+      stable,
+      canary,
+      selectorOf: selectorFor,
+      serviceOf: key => key.split('/')[0].split('.')[0],
+      deployments,
+      pods,
     });
-    return {
-      view: weightedRolloutView({
-        cluster: ctx.cluster,
-        namespace,
-        strategy: this.strategy,
-        mode,
-        routing: virtualService,
-        kind: 'VirtualService',
-        routedBy,
-        shares,
-        sharesOf: 'routes',
-        versions,
-      }),
-      involved: [
-        { kind: 'VirtualService', name: virtualService.metadata.name },
-        ...versions.flatMap(v => [
-          { kind: 'Service', name: v.name.split('/')[0].split('.')[0] },
-          ...(v.workload.name
-            ? [{ kind: 'Deployment', name: v.workload.name, prefix: true }]
-            : []),
-        ]),
-      ],
-    };
   }
 }
