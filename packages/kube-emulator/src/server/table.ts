@@ -42,6 +42,17 @@ const ageColumn = col(
   'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata',
 );
 
+/** The wide columns of a pod template, as Deployments and ReplicaSets show them. */
+const templateColumns = [
+  col('Containers', 'string', 'Names of each container in the template.', 1),
+  col(
+    'Images',
+    'string',
+    'Images referenced by each container in the template.',
+    1,
+  ),
+];
+
 /** apimachinery's duration.HumanDuration. @public */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
@@ -284,18 +295,7 @@ const builtinPrinters: Record<string, TablePrinter> = {
         'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
       ),
       ageColumn,
-      col(
-        'Containers',
-        'string',
-        'Names of each container in the template.',
-        1,
-      ),
-      col(
-        'Images',
-        'string',
-        'Images referenced by each container in the template.',
-        1,
-      ),
+      ...templateColumns,
       col(
         'Selector',
         'string',
@@ -328,18 +328,7 @@ const builtinPrinters: Record<string, TablePrinter> = {
         'The number of ready replicas for this replica set.',
       ),
       ageColumn,
-      col(
-        'Containers',
-        'string',
-        'Names of each container in the template.',
-        1,
-      ),
-      col(
-        'Images',
-        'string',
-        'Images referenced by each container in the template.',
-        1,
-      ),
+      ...templateColumns,
       col('Selector', 'string', 'Label selector for pods.', 1),
     ],
     cells(rs, now) {

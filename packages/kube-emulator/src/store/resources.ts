@@ -60,6 +60,13 @@ const allVerbs = [
   'watch',
 ];
 
+/** The scale subresource of Deployments and ReplicaSets. */
+const replicasScale = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.status.selector',
+};
+
 function builtin(
   p: Partial<ResourceInfo> &
     Pick<ResourceInfo, 'group' | 'resource' | 'kind' | 'namespaced'>,
@@ -278,11 +285,7 @@ export const builtinResources: ResourceInfo[] = [
     shortNames: ['deploy'],
     categories: ['all'],
     hasStatus: true,
-    scale: {
-      specReplicasPath: '.spec.replicas',
-      statusReplicasPath: '.status.replicas',
-      labelSelectorPath: '.status.selector',
-    },
+    scale: replicasScale,
   }),
   builtin({
     group: 'apps',
@@ -292,11 +295,7 @@ export const builtinResources: ResourceInfo[] = [
     shortNames: ['rs'],
     categories: ['all'],
     hasStatus: true,
-    scale: {
-      specReplicasPath: '.spec.replicas',
-      statusReplicasPath: '.status.replicas',
-      labelSelectorPath: '.status.selector',
-    },
+    scale: replicasScale,
   }),
   builtin({
     group: 'discovery.k8s.io',
